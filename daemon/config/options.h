@@ -1,0 +1,59 @@
+// Plain Options structs produced by the config loader. Every field has a default; the embedded
+// default config (the simulator) is what `tickguard run` uses without --config.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tickguard/detector.h"
+
+namespace tickguard::config {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+enum class LogFormat { kLogfmt, kJson };
+
+struct ServerOptions {
+  std::string listen_address = ":9787";  // HOST:PORT; empty host means all interfaces
+};
+
+struct LogOptions {
+  LogLevel level = LogLevel::kInfo;
+  LogFormat format = LogFormat::kLogfmt;
+};
+
+// Keys only valid in a feed with exchange = "simulator".
+struct SimulatorOptions {
+  std::vector<std::string> venues = {"simex", "mockex"};  // each is an `exchange` label value
+  std::uint64_t seed = 1;
+  double speed = 1.0;               // simulated seconds per wall-clock second, > 0
+  std::chrono::nanoseconds anomaly_interval = std::chrono::seconds(60);  // mean time between
+                                    // injected anomalies, per symbol
+  double trades_per_second = 4.0;   // mean trade rate per symbol per venue (before seasonality)
+};
+
+struct FeedOptions {
+  std::string exchange;              // "simulator" (later: binance, coinbase, kraken, okx, bybit)
+  std::vector<std::string> symbols;  // unified BASE/QUOTE
+  std::string rest_url;              // real exchanges only: endpoint overrides
+  std::string ws_url;
+  SimulatorOptions simulator;        // meaningful only when exchange == "simulator"
+};
+
+struct DetectorOptions {
+  std::string name;      // registry name, e.g. "zscore"
+  bool enabled = true;
+  ParamValues params;    // every ParamSpec of the detector, defaults filled in
+  AlertOptions alert;
+};
+
+struct Config {
+  std::string source;    // file path, or "<embedded>" for the built-in default
+  ServerOptions server;
+  LogOptions log;
+  std::vector<FeedOptions> feeds;
+  std::vector<DetectorOptions> detectors;  // one per registered detector, in registry order
+};
+
+}  // namespace tickguard::config

@@ -1,0 +1,33 @@
+// Feed: a source of normalized market events (the simulator, an exchange connector, a replay).
+// Streaming feeds own their I/O threads: start() spawns them, stop() joins them.
+#pragma once
+
+#include <string_view>
+
+#include "tickguard/event.h"
+#include "tickguard/status.h"
+
+namespace tickguard {
+
+// Where a feed delivers. Called only from that feed's own threads; implementations never block.
+class FeedListener {
+ public:
+  virtual ~FeedListener() = default;
+  // One normalized event. The event is copied; the feed may reuse its buffers after the call.
+  virtual void on_event(const MarketEvent& event) = 0;
+  // The feed's connection to `exchange` went up (true) or down (false).
+  virtual void on_connection_state(std::string_view exchange, bool up) = 0;
+};
+
+class Feed {
+ public:
+  virtual ~Feed() = default;
+  // Starts delivering events to `listener`, which must outlive the feed. Returns an error when the
+  // feed cannot start at all (it must not crash, and must retry transient failures itself).
+  virtual Status start(FeedListener& listener) = 0;
+  // Stops delivery and joins the feed's threads. After it returns no callback is in progress.
+  // Idempotent; safe to call without start().
+  virtual void stop() = 0;
+};
+
+}  // namespace tickguard
