@@ -31,6 +31,8 @@ struct SimulatorOptions {
   std::chrono::nanoseconds anomaly_interval = std::chrono::seconds(60);  // mean time between
                                     // injected anomalies, per symbol
   double trades_per_second = 4.0;   // mean trade rate per symbol per venue (before seasonality)
+  std::chrono::nanoseconds warmup{0};  // simulated history generated at start (as fast as the
+                                    // pipeline takes it) so detectors are warmed up at once
 };
 
 struct FeedOptions {

@@ -1,0 +1,44 @@
+// Application: builds the running daemon from a Config — instruments, detectors, pipeline, feeds —
+// and swaps it atomically on reload. The HTTP server and the metrics registry outlive it.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "config/options.h"
+#include "tickguard/clock.h"
+#include "tickguard/sink.h"
+#include "tickguard/status.h"
+
+namespace tickguard::app {
+
+class Application {
+ public:
+  Application(const Clock& clock, Sink& sink);
+  ~Application();
+
+  // Builds and starts everything `config` describes. Error if a feed cannot start; nothing keeps
+  // running then.
+  Status start(const config::Config& config);
+  // Replaces the running pipeline with one built from `config`. Series of instruments present in
+  // both keep their values. On error the previous pipeline keeps running.
+  Status reload(const config::Config& config);
+  // Stops feeds, then detectors. Idempotent.
+  void stop();
+
+  // True once every exchange of the running config has delivered data. Any thread.
+  bool ready() const;
+  // Number of instruments being watched. Any thread.
+  std::size_t instrument_count() const;
+
+ private:
+  struct Running;
+  Status build(const config::Config& config, std::unique_ptr<Running>& out);
+
+  const Clock& clock_;
+  Sink& sink_;
+  mutable std::mutex mutex_;  // guards running_ against readers on the HTTP thread
+  std::unique_ptr<Running> running_;
+};
+
+}  // namespace tickguard::app

@@ -1,0 +1,246 @@
+#include "core/pipeline.h"
+
+#include <boost/lockfree/spsc_queue.hpp>
+#include <chrono>
+#include <cstdio>
+#include <type_traits>
+
+#include "core/alert_gate.h"
+
+namespace tickguard {
+namespace {
+
+using EventQueue = boost::lockfree::spsc_queue<MarketEvent>;
+
+Timestamp receive_time_of(const MarketEvent& event) {
+  return std::visit([](const auto& e) { return e.receive_time; }, event);
+}
+
+std::string format_anomaly_message(const std::string& detector, const Observation& o) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s: %s %.6g outside expected band [%.6g, %.6g] (%.2fx threshold)",
+                detector.c_str(), o.quantity, o.observed, o.expected_low, o.expected_high, o.ratio);
+  return buf;
+}
+
+}  // namespace
+
+// The detectors and alert state of one instrument. Touched only by its shard thread.
+class InstrumentState {
+ public:
+  InstrumentState(const Instrument& instrument, const std::vector<DetectorSpec>& specs,
+                  std::unique_ptr<InstrumentSink> sink)
+      : sink_(std::move(sink)) {
+    slots_.reserve(specs.size());
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+      slots_.push_back(std::make_unique<Slot>(instrument, specs[i], i, *sink_));
+    }
+  }
+
+  void handle(const MarketEvent& event) {
+    std::visit(
+        [this](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, Trade>) {
+            sink_->on_trade(e);
+            for (auto& s : slots_) s->detector->on_trade(e, *s);
+          } else if constexpr (std::is_same_v<T, Ticker>) {
+            sink_->on_ticker(e);
+            for (auto& s : slots_) s->detector->on_ticker(e, *s);
+          } else if constexpr (std::is_same_v<T, BookSnapshot>) {
+            for (auto& s : slots_) s->detector->on_book(e, *s);
+          } else {
+            for (auto& s : slots_) s->detector->on_candle(e, *s);
+          }
+        },
+        event);
+  }
+
+ private:
+  // One detector bound to its alert gate; receives the detector's observations.
+  struct Slot final : ObservationSink {
+    Slot(const Instrument& instrument, const DetectorSpec& spec, std::size_t index, InstrumentSink& sink)
+        : instrument(instrument),
+          name(spec.name),
+          index(index),
+          sink(sink),
+          gate(spec.alert),
+          detector(spec.create()) {}
+
+    void observe(const Observation& o) override {
+      sink.on_score(index, o.score);
+      switch (gate.update(o)) {
+        case AlertGate::Change::kRaised: {
+          AnomalyEvent event{instrument.exchange,
+                             instrument.symbol,
+                             name,
+                             gate.severity(),
+                             o.time,
+                             o.score,
+                             o.observed,
+                             o.expected_low,
+                             o.expected_high,
+                             format_anomaly_message(name, o)};
+          sink.on_active(index, true);
+          sink.on_anomaly(index, event);
+          break;
+        }
+        case AlertGate::Change::kCleared:
+          sink.on_active(index, false);
+          break;
+        case AlertGate::Change::kNone:
+          break;
+      }
+    }
+
+    const Instrument& instrument;
+    const std::string name;
+    const std::size_t index;
+    InstrumentSink& sink;
+    AlertGate gate;
+    std::unique_ptr<Detector> detector;
+  };
+
+  std::unique_ptr<InstrumentSink> sink_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+class Pipeline::Shard {
+ public:
+  explicit Shard(std::size_t instrument_count) : states_(instrument_count) {}
+
+  void own(InstrumentId id, std::unique_ptr<InstrumentState> state) { states_[id] = std::move(state); }
+  // Adds the queue of a new feed port; before start() only.
+  EventQueue& add_queue(std::size_t capacity) {
+    queues_.push_back(std::make_unique<EventQueue>(capacity));
+    return *queues_.back();
+  }
+
+  void start() {
+    running_.store(true);
+    thread_ = std::thread([this] { run(); });
+  }
+  void stop() {
+    running_.store(false);
+    if (thread_.joinable()) thread_.join();
+  }
+  std::uint64_t processed() const { return processed_.load(std::memory_order_relaxed); }
+
+ private:
+  void run() {
+    while (running_.load(std::memory_order_relaxed)) {
+      std::size_t handled = 0;
+      for (auto& queue : queues_) {
+        handled += queue->consume_all([this](const MarketEvent& event) { dispatch(event); });
+      }
+      if (handled == 0) {
+        // Idle: a short sleep instead of a lock or condition variable shared with the feeds.
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+      } else {
+        processed_.fetch_add(handled, std::memory_order_relaxed);
+      }
+    }
+  }
+
+  void dispatch(const MarketEvent& event) {
+    const InstrumentId id = instrument_of(event);
+    if (id < states_.size() && states_[id]) states_[id]->handle(event);
+  }
+
+  std::vector<std::unique_ptr<InstrumentState>> states_;  // indexed by InstrumentId; null if not ours
+  std::vector<std::unique_ptr<EventQueue>> queues_;       // one per feed port
+  std::atomic<bool> running_{false};
+  std::atomic<std::uint64_t> processed_{0};
+  std::thread thread_;
+};
+
+class Pipeline::FeedPort final : public FeedListener {
+ public:
+  FeedPort(Pipeline& pipeline, std::vector<EventQueue*> queues)
+      : pipeline_(pipeline), queues_(std::move(queues)) {}
+
+  void on_event(const MarketEvent& event) override {
+    const InstrumentId id = instrument_of(event);
+    if (id >= pipeline_.instruments_.size()) return;  // not ours: a feed bug, never a crash
+    pipeline_.feed_status_[id]->on_message(receive_time_of(event));
+    pipeline_.exchange_has_data_[pipeline_.exchange_of_instrument_[id]].store(true,
+                                                                              std::memory_order_relaxed);
+    if (!queues_[id % queues_.size()]->push(event)) {
+      pipeline_.feed_status_[id]->on_dropped();
+      dropped_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  void on_connection_state(std::string_view exchange, bool up) override {
+    pipeline_.sink_.on_connection_state(exchange, up);
+  }
+
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  Pipeline& pipeline_;
+  std::vector<EventQueue*> queues_;  // indexed by shard
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+Pipeline::Pipeline(std::vector<Instrument> instruments, std::vector<DetectorSpec> detectors, Sink& sink,
+                   PipelineOptions options)
+    : instruments_(std::move(instruments)), sink_(sink), options_(options) {
+  if (options_.shards == 0) options_.shards = 1;
+  std::vector<std::string> detector_names;
+  for (const auto& d : detectors) detector_names.push_back(d.name);
+
+  for (std::size_t s = 0; s < options_.shards; ++s)
+    shards_.push_back(std::make_unique<Shard>(instruments_.size()));
+  for (const auto& instrument : instruments_) {
+    std::size_t exchange = 0;
+    while (exchange < exchanges_.size() && exchanges_[exchange] != instrument.exchange) ++exchange;
+    if (exchange == exchanges_.size()) exchanges_.push_back(instrument.exchange);
+    exchange_of_instrument_.push_back(exchange);
+    feed_status_.push_back(sink_.subscribe_feed_status(instrument));
+    shards_[instrument.id % shards_.size()]->own(
+        instrument.id, std::make_unique<InstrumentState>(
+                           instrument, detectors, sink_.subscribe_instrument(instrument, detector_names)));
+  }
+  exchange_has_data_ = std::make_unique<std::atomic<bool>[]>(exchanges_.size());
+}
+
+Pipeline::~Pipeline() { stop(); }
+
+FeedListener& Pipeline::add_feed_port() {
+  std::vector<EventQueue*> queues;
+  for (auto& shard : shards_) queues.push_back(&shard->add_queue(options_.queue_capacity));
+  ports_.push_back(std::make_unique<FeedPort>(*this, std::move(queues)));
+  return *ports_.back();
+}
+
+void Pipeline::start() {
+  if (started_) return;
+  started_ = true;
+  for (auto& shard : shards_) shard->start();
+}
+
+void Pipeline::stop() {
+  for (auto& shard : shards_) shard->stop();
+}
+
+bool Pipeline::ready() const {
+  for (std::size_t i = 0; i < exchanges_.size(); ++i) {
+    if (!exchange_has_data_[i].load(std::memory_order_relaxed)) return false;
+  }
+  return true;
+}
+
+std::uint64_t Pipeline::dropped_events() const {
+  std::uint64_t total = 0;
+  for (const auto& port : ports_) total += port->dropped();
+  return total;
+}
+
+std::uint64_t Pipeline::processed_events() const {
+  std::uint64_t total = 0;
+  for (const auto& shard : shards_) total += shard->processed();
+  return total;
+}
+
+}  // namespace tickguard

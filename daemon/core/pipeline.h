@@ -1,0 +1,79 @@
+// Pipeline: routes normalized events from feeds to per-instrument detectors.
+//
+// Each feed gets its own FeedPort (a FeedListener) holding one bounded lock-free SPSC queue per
+// shard, so feeds and detectors share no lock. Each instrument lives on exactly one shard thread,
+// which owns its detectors, alert gates and metric handles. A full queue drops the event and counts
+// it; memory never grows with load.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tickguard/detector.h"
+#include "tickguard/event.h"
+#include "tickguard/feed.h"
+#include "tickguard/sink.h"
+
+namespace tickguard {
+
+struct PipelineOptions {
+  std::size_t shards = 1;              // detector threads
+  std::size_t queue_capacity = 16384;  // events per (feed, shard) queue
+};
+
+// One enabled detector, instantiated once per instrument.
+struct DetectorSpec {
+  std::string name;
+  AlertOptions alert;
+  std::function<std::unique_ptr<Detector>()> create;
+};
+
+class Pipeline {
+ public:
+  // `instruments[i].id` must equal i. Creates every metric series through `sink` now (subscribe).
+  Pipeline(std::vector<Instrument> instruments, std::vector<DetectorSpec> detectors, Sink& sink,
+           PipelineOptions options = {});
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Creates the listener for one feed. Call before start(); the listener is owned by the pipeline,
+  // and must be used by one feed thread at a time.
+  FeedListener& add_feed_port();
+
+  // Starts the shard threads.
+  void start();
+  // Stops and joins the shard threads; events still queued are discarded. Idempotent.
+  void stop();
+
+  // True once every exchange named by the instruments has delivered at least one event.
+  bool ready() const;
+  // Events dropped because a queue was full, since construction.
+  std::uint64_t dropped_events() const;
+  // Events processed by detectors, since construction.
+  std::uint64_t processed_events() const;
+
+  const std::vector<Instrument>& instruments() const { return instruments_; }
+
+ private:
+  class FeedPort;
+  class Shard;
+
+  std::vector<Instrument> instruments_;
+  Sink& sink_;
+  PipelineOptions options_;
+  std::vector<std::string> exchanges_;               // distinct, in first-seen order
+  std::vector<std::size_t> exchange_of_instrument_;  // index into exchanges_
+  std::unique_ptr<std::atomic<bool>[]> exchange_has_data_;
+  std::vector<std::unique_ptr<FeedStatusSink>> feed_status_;  // per instrument
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<FeedPort>> ports_;
+  bool started_ = false;
+};
+
+}  // namespace tickguard

@@ -1,0 +1,251 @@
+// tickguard: command line, signals, sd_notify and wiring. The only code not linked into tests.
+#include <signal.h>
+#include <systemd/sd-daemon.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/application.h"
+#include "config/config_loader.h"
+#include "config/default_config.h"
+#include "config/listen_address.h"
+#include "core/log.h"
+#include "detectors/registry.h"
+#include "exporters/http/http_server.h"
+#include "exporters/prometheus/prometheus_sink.h"
+#include "feeds/registry.h"
+
+namespace {
+
+using namespace tickguard;
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;  // usage and configuration errors
+
+struct RunFlags {
+  std::string config_file;
+  std::string listen_address;
+  std::string log_level;
+  std::string log_format;
+};
+
+config::ConfigSchema schema() {
+  return config::ConfigSchema{detector_registry(), feeds::supported_exchanges()};
+}
+
+config::LoadResult load(const std::string& file) {
+  if (file.empty()) return config::load_config_string(config::default_config_toml(), "<embedded>", schema());
+  return config::load_config_file(file, schema());
+}
+
+void print_errors(const std::vector<config::ConfigError>& errors) {
+  for (const auto& e : errors) std::cerr << e.to_string() << '\n';
+}
+
+log::Level to_log_level(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kDebug:
+      return log::Level::kDebug;
+    case config::LogLevel::kWarn:
+      return log::Level::kWarn;
+    case config::LogLevel::kError:
+      return log::Level::kError;
+    case config::LogLevel::kInfo:
+      break;
+  }
+  return log::Level::kInfo;
+}
+
+// Command-line flags win over the config file.
+void apply_flags(const RunFlags& flags, config::Config& config) {
+  if (!flags.listen_address.empty()) config.server.listen_address = flags.listen_address;
+  if (flags.log_level == "debug") config.log.level = config::LogLevel::kDebug;
+  if (flags.log_level == "info") config.log.level = config::LogLevel::kInfo;
+  if (flags.log_level == "warn") config.log.level = config::LogLevel::kWarn;
+  if (flags.log_level == "error") config.log.level = config::LogLevel::kError;
+  if (flags.log_format == "logfmt") config.log.format = config::LogFormat::kLogfmt;
+  if (flags.log_format == "json") config.log.format = config::LogFormat::kJson;
+}
+
+void configure_logging(const config::Config& config) {
+  log::configure(to_log_level(config.log.level),
+                 config.log.format == config::LogFormat::kJson ? log::Format::kJson : log::Format::kLogfmt);
+}
+
+void notify(const std::string& state) { sd_notify(0, state.c_str()); }
+
+std::string status_line(const app::Application& app) {
+  return "STATUS=watching " + std::to_string(app.instrument_count()) + " instruments";
+}
+
+// Re-reads the config on SIGHUP. A bad config keeps the running one and is reported.
+void reload(const RunFlags& flags, const Clock& clock, exporters::PrometheusSink& sink, app::Application& app,
+            const config::Config& current) {
+  notify("RELOADING=1");
+  log::info("reloading configuration",
+            {{"file", flags.config_file.empty() ? "<embedded>" : flags.config_file}});
+  config::LoadResult loaded = load(flags.config_file);
+  if (!loaded.config) {
+    for (const auto& e : loaded.errors)
+      log::error("invalid configuration, keeping the running one", {{"err", e.to_string()}});
+    sink.set_config_reload_result(false, clock.now());
+    notify("READY=1\nSTATUS=reload failed: invalid configuration, running the previous one");
+    return;
+  }
+  config::Config next = std::move(*loaded.config);
+  apply_flags(flags, next);
+  if (next.server.listen_address != current.server.listen_address) {
+    log::warn("listen address changes take effect after a restart",
+              {{"running", current.server.listen_address}, {"configured", next.server.listen_address}});
+  }
+  configure_logging(next);
+  Status s = app.reload(next);
+  sink.set_config_reload_result(s.ok(), clock.now());
+  if (s.ok())
+    log::info("configuration reloaded",
+              {{"instruments", static_cast<std::uint64_t>(app.instrument_count())}});
+  notify("READY=1\n" + status_line(app));
+}
+
+int run(const RunFlags& flags) {
+  config::LoadResult loaded = load(flags.config_file);
+  if (!loaded.config) {
+    print_errors(loaded.errors);
+    return kExitUsage;
+  }
+  config::Config config = std::move(*loaded.config);
+  apply_flags(flags, config);
+  const auto address = config::parse_listen_address(config.server.listen_address);
+  if (!address) {
+    std::cerr << "invalid --web.listen-address '" << config.server.listen_address
+              << "': expected HOST:PORT\n";
+    return kExitUsage;
+  }
+  configure_logging(config);
+
+  // Signals are taken synchronously by this thread; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, sig);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  SystemClock clock;
+  exporters::PrometheusSink sink;
+  sink.set_config_reload_result(true, clock.now());
+  app::Application app(clock, sink);
+  exporters::HttpServer http({address->host, address->port, TICKGUARD_VERSION},
+                             {[&sink] { return sink.scrape(); }, [&app] { return app.ready(); }});
+  if (Status s = http.start(); !s.ok()) {
+    log::error("cannot start the HTTP server", {{"err", s.message()}});
+    return kExitFailure;
+  }
+  if (Status s = app.start(config); !s.ok()) {
+    log::error("cannot start", {{"err", s.message()}});
+    http.stop();
+    return kExitFailure;
+  }
+  log::info("tickguard started", {{"version", TICKGUARD_VERSION},
+                                  {"config", config.source},
+                                  {"listen_address", config.server.listen_address},
+                                  {"port", http.port()},
+                                  {"instruments", static_cast<std::uint64_t>(app.instrument_count())}});
+  notify("READY=1\n" + status_line(app));
+
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
+  const long wait_ms = watchdog ? static_cast<long>(watchdog_usec / 2000) : 1000;
+  for (;;) {
+    timespec timeout{wait_ms / 1000, (wait_ms % 1000) * 1000000};
+    const int sig = sigtimedwait(&signals, nullptr, &timeout);
+    if (sig == SIGHUP) {
+      reload(flags, clock, sink, app, config);
+    } else if (sig == SIGINT || sig == SIGTERM) {
+      log::info("shutting down", {{"signal", strsignal(sig)}});
+      break;
+    }
+    if (watchdog) notify("WATCHDOG=1");
+  }
+  notify("STOPPING=1");
+  app.stop();
+  http.stop();
+  log::info("stopped");
+  return kExitOk;
+}
+
+int check_config(const std::string& file) {
+  config::LoadResult loaded = config::load_config_file(file, schema());
+  if (!loaded.config) {
+    print_errors(loaded.errors);
+    return kExitUsage;
+  }
+  std::cout << "OK\n";
+  return kExitOk;
+}
+
+// `tickguard` alone, or with run's flags only, means `tickguard run ...`.
+std::vector<std::string> with_default_subcommand(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const bool has_subcommand = !args.empty() && !args[0].empty() && args[0][0] != '-';
+  const bool asks_top_level =
+      !args.empty() && (args[0] == "-h" || args[0] == "--help" || args[0] == "--version");
+  if (!has_subcommand && !asks_top_level) args.insert(args.begin(), "run");
+  std::reverse(args.begin(), args.end());  // CLI11 consumes a reversed vector
+  return args;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"tickguard: crypto market anomaly detector and Prometheus exporter"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", std::string("tickguard ") + TICKGUARD_VERSION);
+
+  RunFlags flags;
+  auto* run_cmd = cli.add_subcommand("run", "Run the daemon (the default subcommand)");
+  run_cmd
+      ->add_option("--config", flags.config_file, "TOML config file (default: the embedded simulator config)")
+      ->check(CLI::ExistingFile);
+  run_cmd->add_option("--web.listen-address", flags.listen_address,
+                      "HOST:PORT to serve /metrics on (default :9787)");
+  run_cmd->add_option("--log.level", flags.log_level, "debug|info|warn|error (default info)")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  run_cmd->add_option("--log.format", flags.log_format, "logfmt|json (default logfmt)")
+      ->check(CLI::IsMember({"logfmt", "json"}));
+
+  std::string check_file;
+  auto* check_cmd = cli.add_subcommand("check-config", "Validate a config file; prints OK or the errors");
+  check_cmd->add_option("FILE", check_file, "TOML config file")->required();
+
+  auto* replay_cmd = cli.add_subcommand("replay", "Replay recorded market data through the detectors");
+  replay_cmd->allow_extras();
+  cli.add_subcommand("version", "Print the version");
+
+  try {
+    cli.parse(with_default_subcommand(argc, argv));
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "tickguard: " << e.what() << "\nRun 'tickguard --help' for usage.\n";
+    return kExitUsage;
+  }
+
+  if (run_cmd->parsed()) return run(flags);
+  if (check_cmd->parsed()) return check_config(check_file);
+  if (replay_cmd->parsed()) {
+    std::cerr << "tickguard replay: not implemented yet\n";
+    return kExitUsage;
+  }
+  std::cout << "tickguard " << TICKGUARD_VERSION << " (revision " << TICKGUARD_REVISION << ")\n";
+  return kExitOk;
+}

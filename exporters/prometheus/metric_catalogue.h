@@ -1,0 +1,37 @@
+// The metric catalogue: every metric name tickguard exports, in one place. These names are a public
+// contract (dashboards and alert rules depend on them); README.md documents each one.
+#pragma once
+
+namespace tickguard::metrics {
+
+struct MetricName {
+  const char* name;
+  const char* help;
+};
+
+inline constexpr MetricName kPrice{"tickguard_price",
+                                   "Last trade price, in quote currency per unit of base."};
+inline constexpr MetricName kTrades{"tickguard_trades_total", "Trades received."};
+inline constexpr MetricName kTradeVolume{"tickguard_trade_volume_total", "Traded quantity, in base units."};
+inline constexpr MetricName kAnomalyScore{
+    "tickguard_anomaly_score", "Latest anomaly score of a detector, in [0,1]; 0.5 is its threshold."};
+inline constexpr MetricName kAnomalyActive{
+    "tickguard_anomaly_active", "1 while a detector's anomaly episode is active (with hysteresis), else 0."};
+inline constexpr MetricName kAnomalies{"tickguard_anomalies_total", "Anomaly episodes raised, by severity."};
+inline constexpr MetricName kFeedUp{"tickguard_feed_up",
+                                    "1 when the feed's connection to the exchange is up."};
+inline constexpr MetricName kFeedMessages{"tickguard_feed_messages_total", "Market data messages received."};
+inline constexpr MetricName kFeedLastMessage{"tickguard_feed_last_message_timestamp_seconds",
+                                             "Unix time of the last message received for the symbol."};
+inline constexpr MetricName kEventsDropped{"tickguard_pipeline_events_dropped_total",
+                                           "Events dropped because a pipeline queue was full."};
+inline constexpr MetricName kInjected{"tickguard_simulator_injected_anomalies_total",
+                                      "Anomalies injected by the market simulator (ground truth), by kind."};
+inline constexpr MetricName kBuildInfo{"tickguard_build_info", "Build information; the value is always 1."};
+inline constexpr MetricName kConfigReloadOk{"tickguard_config_last_reload_successful",
+                                            "1 if the last configuration load or reload succeeded, else 0."};
+inline constexpr MetricName kConfigReloadTime{
+    "tickguard_config_last_reload_success_timestamp_seconds",
+    "Unix time of the last successful configuration load or reload."};
+
+}  // namespace tickguard::metrics

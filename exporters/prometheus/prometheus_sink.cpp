@@ -1,0 +1,263 @@
+#include "exporters/prometheus/prometheus_sink.h"
+
+#include <prometheus/text_serializer.h>
+
+#include <functional>
+#include <sstream>
+
+#include "exporters/prometheus/metric_catalogue.h"
+
+namespace tickguard::exporters {
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Labels;
+
+template <typename Builder>
+auto& build(Builder builder, const metrics::MetricName& metric, prometheus::Registry& registry) {
+  return builder.Name(metric.name).Help(metric.help).Register(registry);
+}
+
+std::string instrument_key(const Instrument& instrument) {
+  return instrument.exchange + '\0' + instrument.symbol;
+}
+
+}  // namespace
+
+struct PrometheusSink::InstrumentSeries {
+  Gauge* price;
+  Counter* trades;
+  Counter* volume;
+  Gauge* last_message;
+  std::function<void()> remove;
+};
+
+struct PrometheusSink::DetectorSeries {
+  Gauge* score;
+  Gauge* active;
+  Counter* warnings;
+  Counter* criticals;
+  std::function<void()> remove;
+};
+
+struct PrometheusSink::ExchangeSeries {
+  Gauge* up;
+  Counter* messages;
+  Counter* dropped;
+  std::function<void()> remove;
+};
+
+namespace {
+
+// Handles of one instrument for the shard thread that owns it.
+class PrometheusInstrumentSink final : public InstrumentSink {
+ public:
+  using Release = std::function<void()>;
+  PrometheusInstrumentSink(PrometheusSink::InstrumentSeries& series,
+                           std::vector<PrometheusSink::DetectorSeries*> detectors, Release release)
+      : series_(series), detectors_(std::move(detectors)), release_(std::move(release)) {}
+  ~PrometheusInstrumentSink() override { release_(); }
+
+  void on_trade(const Trade& trade) override {
+    series_.price->Set(trade.price);
+    series_.trades->Increment();
+    series_.volume->Increment(trade.quantity);
+  }
+  void on_ticker(const Ticker&) override {}
+  void on_score(std::size_t detector, double score) override { detectors_[detector]->score->Set(score); }
+  void on_active(std::size_t detector, bool active) override {
+    detectors_[detector]->active->Set(active ? 1 : 0);
+  }
+  void on_anomaly(std::size_t detector, const AnomalyEvent& event) override {
+    auto* d = detectors_[detector];
+    (event.severity == Severity::kCritical ? d->criticals : d->warnings)->Increment();
+  }
+
+ private:
+  PrometheusSink::InstrumentSeries& series_;
+  std::vector<PrometheusSink::DetectorSeries*> detectors_;
+  Release release_;
+};
+
+class PrometheusFeedStatusSink final : public FeedStatusSink {
+ public:
+  PrometheusFeedStatusSink(Gauge& last_message, Counter& messages, Counter& dropped,
+                           std::function<void()> release)
+      : last_message_(last_message), messages_(messages), dropped_(dropped), release_(std::move(release)) {}
+  ~PrometheusFeedStatusSink() override { release_(); }
+
+  void on_message(Timestamp receive_time) override {
+    messages_.Increment();
+    last_message_.Set(to_unix_seconds(receive_time));
+  }
+  void on_dropped() override { dropped_.Increment(); }
+
+ private:
+  Gauge& last_message_;
+  Counter& messages_;
+  Counter& dropped_;
+  std::function<void()> release_;
+};
+
+}  // namespace
+
+PrometheusSink::PrometheusSink()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      price_(build(prometheus::BuildGauge(), metrics::kPrice, *registry_)),
+      trades_(build(prometheus::BuildCounter(), metrics::kTrades, *registry_)),
+      trade_volume_(build(prometheus::BuildCounter(), metrics::kTradeVolume, *registry_)),
+      anomaly_score_(build(prometheus::BuildGauge(), metrics::kAnomalyScore, *registry_)),
+      anomaly_active_(build(prometheus::BuildGauge(), metrics::kAnomalyActive, *registry_)),
+      anomalies_(build(prometheus::BuildCounter(), metrics::kAnomalies, *registry_)),
+      feed_up_(build(prometheus::BuildGauge(), metrics::kFeedUp, *registry_)),
+      feed_messages_(build(prometheus::BuildCounter(), metrics::kFeedMessages, *registry_)),
+      feed_last_message_(build(prometheus::BuildGauge(), metrics::kFeedLastMessage, *registry_)),
+      events_dropped_(build(prometheus::BuildCounter(), metrics::kEventsDropped, *registry_)),
+      injected_(build(prometheus::BuildCounter(), metrics::kInjected, *registry_)),
+      build_info_(build(prometheus::BuildGauge(), metrics::kBuildInfo, *registry_)),
+      config_reload_ok_(build(prometheus::BuildGauge(), metrics::kConfigReloadOk, *registry_)),
+      config_reload_time_(build(prometheus::BuildGauge(), metrics::kConfigReloadTime, *registry_)),
+      config_reload_ok_gauge_(config_reload_ok_.Add({})),
+      config_reload_time_gauge_(config_reload_time_.Add({})) {
+  build_info_.Add({{"version", TICKGUARD_VERSION}, {"revision", TICKGUARD_REVISION}}).Set(1);
+}
+
+PrometheusSink::~PrometheusSink() = default;
+
+PrometheusSink::InstrumentSeries& PrometheusSink::acquire_instrument(const Instrument& instrument) {
+  auto& slot = instruments_[instrument_key(instrument)];
+  if (slot.refs++ == 0) {
+    const Labels labels{{"exchange", instrument.exchange}, {"symbol", instrument.symbol}};
+    auto* price = &price_.Add(labels);
+    auto* trades = &trades_.Add(labels);
+    auto* volume = &trade_volume_.Add(labels);
+    auto* last = &feed_last_message_.Add(labels);
+    slot.series = std::make_unique<InstrumentSeries>(InstrumentSeries{price, trades, volume, last, [=, this] {
+                                                                        price_.Remove(price);
+                                                                        trades_.Remove(trades);
+                                                                        trade_volume_.Remove(volume);
+                                                                        feed_last_message_.Remove(last);
+                                                                      }});
+  }
+  return *slot.series;
+}
+
+void PrometheusSink::release_instrument(const std::string& key) {
+  auto it = instruments_.find(key);
+  if (it == instruments_.end() || --it->second.refs > 0) return;
+  it->second.series->remove();
+  instruments_.erase(it);
+}
+
+PrometheusSink::DetectorSeries& PrometheusSink::acquire_detector(const Instrument& instrument,
+                                                                 const std::string& detector) {
+  auto& slot = detectors_[instrument_key(instrument) + '\0' + detector];
+  if (slot.refs++ == 0) {
+    const Labels labels{
+        {"exchange", instrument.exchange}, {"symbol", instrument.symbol}, {"detector", detector}};
+    Labels warning = labels, critical = labels;
+    warning["severity"] = "warning";
+    critical["severity"] = "critical";
+    auto* score = &anomaly_score_.Add(labels);
+    auto* active = &anomaly_active_.Add(labels);
+    auto* warnings = &anomalies_.Add(warning);
+    auto* criticals = &anomalies_.Add(critical);
+    slot.series =
+        std::make_unique<DetectorSeries>(DetectorSeries{score, active, warnings, criticals, [=, this] {
+                                                          anomaly_score_.Remove(score);
+                                                          anomaly_active_.Remove(active);
+                                                          anomalies_.Remove(warnings);
+                                                          anomalies_.Remove(criticals);
+                                                        }});
+  }
+  return *slot.series;
+}
+
+void PrometheusSink::release_detector(const std::string& key) {
+  auto it = detectors_.find(key);
+  if (it == detectors_.end() || --it->second.refs > 0) return;
+  it->second.series->remove();
+  detectors_.erase(it);
+}
+
+PrometheusSink::ExchangeSeries& PrometheusSink::acquire_exchange(const std::string& exchange) {
+  auto& slot = exchanges_[exchange];
+  if (slot.refs++ == 0) {
+    const Labels labels{{"exchange", exchange}};
+    auto* up = &feed_up_.Add(labels);
+    auto* messages = &feed_messages_.Add(labels);
+    auto* dropped = &events_dropped_.Add(labels);
+    slot.series = std::make_unique<ExchangeSeries>(ExchangeSeries{up, messages, dropped, [=, this] {
+                                                                    feed_up_.Remove(up);
+                                                                    feed_messages_.Remove(messages);
+                                                                    events_dropped_.Remove(dropped);
+                                                                  }});
+  }
+  return *slot.series;
+}
+
+void PrometheusSink::release_exchange(const std::string& exchange) {
+  auto it = exchanges_.find(exchange);
+  if (it == exchanges_.end() || --it->second.refs > 0) return;
+  it->second.series->remove();
+  exchanges_.erase(it);
+}
+
+std::unique_ptr<InstrumentSink> PrometheusSink::subscribe_instrument(const Instrument& instrument,
+                                                                     std::span<const std::string> detectors) {
+  std::lock_guard lock(mutex_);
+  auto& series = acquire_instrument(instrument);
+  std::vector<DetectorSeries*> detector_series;
+  std::vector<std::string> detector_keys;
+  for (const auto& name : detectors) {
+    detector_series.push_back(&acquire_detector(instrument, name));
+    detector_keys.push_back(instrument_key(instrument) + '\0' + name);
+  }
+  return std::make_unique<PrometheusInstrumentSink>(
+      series, std::move(detector_series),
+      [this, key = instrument_key(instrument), detector_keys = std::move(detector_keys)] {
+        std::lock_guard lock(mutex_);
+        for (const auto& k : detector_keys) release_detector(k);
+        release_instrument(key);
+      });
+}
+
+std::unique_ptr<FeedStatusSink> PrometheusSink::subscribe_feed_status(const Instrument& instrument) {
+  std::lock_guard lock(mutex_);
+  auto& series = acquire_instrument(instrument);
+  auto& exchange = acquire_exchange(instrument.exchange);
+  return std::make_unique<PrometheusFeedStatusSink>(
+      *series.last_message, *exchange.messages, *exchange.dropped,
+      [this, key = instrument_key(instrument), name = instrument.exchange] {
+        std::lock_guard lock(mutex_);
+        release_exchange(name);
+        release_instrument(key);
+      });
+}
+
+void PrometheusSink::on_connection_state(std::string_view exchange, bool up) {
+  std::lock_guard lock(mutex_);
+  auto it = exchanges_.find(std::string(exchange));
+  if (it != exchanges_.end()) it->second.series->up->Set(up ? 1 : 0);
+}
+
+void PrometheusSink::on_injected_anomaly(const InjectedAnomaly& anomaly) {
+  // Injections are rare (minutes apart), so a lookup here is fine.
+  injected_.Add({{"exchange", anomaly.exchange}, {"symbol", anomaly.symbol}, {"kind", anomaly.kind}})
+      .Increment();
+}
+
+void PrometheusSink::set_config_reload_result(bool ok, Timestamp when) {
+  config_reload_ok_gauge_.Set(ok ? 1 : 0);
+  if (ok) config_reload_time_gauge_.Set(to_unix_seconds(when));
+}
+
+std::string PrometheusSink::scrape() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace tickguard::exporters

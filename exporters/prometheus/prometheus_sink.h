@@ -1,0 +1,83 @@
+// PrometheusSink: the Sink that turns pipeline reports into prometheus-cpp series.
+//
+// Every series of an instrument is resolved when it is subscribed and kept as a reference, so the
+// per-event path is a few atomic operations. Series are reference-counted: a config reload that
+// builds a new pipeline before destroying the old one keeps the series (and counter values) of the
+// instruments it still has, and removes those of instruments and detectors that went away.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "tickguard/sink.h"
+
+namespace tickguard::exporters {
+
+class PrometheusSink final : public Sink {
+ public:
+  PrometheusSink();
+  ~PrometheusSink() override;
+
+  std::unique_ptr<InstrumentSink> subscribe_instrument(const Instrument& instrument,
+                                                       std::span<const std::string> detectors) override;
+  std::unique_ptr<FeedStatusSink> subscribe_feed_status(const Instrument& instrument) override;
+  void on_connection_state(std::string_view exchange, bool up) override;
+  void on_injected_anomaly(const InjectedAnomaly& anomaly) override;
+
+  // tickguard_config_last_reload_successful (and the success timestamp when ok). Any thread.
+  void set_config_reload_result(bool ok, Timestamp when);
+
+  // The whole registry in the Prometheus text exposition format (version 0.0.4). Any thread.
+  std::string scrape() const;
+
+  // Shared bookkeeping of reference-counted series; public only for the nested sink classes.
+  struct InstrumentSeries;
+  struct DetectorSeries;
+  struct ExchangeSeries;
+
+ private:
+  template <typename T>
+  struct Shared {
+    int refs = 0;
+    T series;
+  };
+
+  InstrumentSeries& acquire_instrument(const Instrument& instrument);
+  void release_instrument(const std::string& key);
+  DetectorSeries& acquire_detector(const Instrument& instrument, const std::string& detector);
+  void release_detector(const std::string& key);
+  ExchangeSeries& acquire_exchange(const std::string& exchange);
+  void release_exchange(const std::string& exchange);
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Gauge>& price_;
+  prometheus::Family<prometheus::Counter>& trades_;
+  prometheus::Family<prometheus::Counter>& trade_volume_;
+  prometheus::Family<prometheus::Gauge>& anomaly_score_;
+  prometheus::Family<prometheus::Gauge>& anomaly_active_;
+  prometheus::Family<prometheus::Counter>& anomalies_;
+  prometheus::Family<prometheus::Gauge>& feed_up_;
+  prometheus::Family<prometheus::Counter>& feed_messages_;
+  prometheus::Family<prometheus::Gauge>& feed_last_message_;
+  prometheus::Family<prometheus::Counter>& events_dropped_;
+  prometheus::Family<prometheus::Counter>& injected_;
+  prometheus::Family<prometheus::Gauge>& build_info_;
+  prometheus::Family<prometheus::Gauge>& config_reload_ok_;
+  prometheus::Family<prometheus::Gauge>& config_reload_time_;
+  prometheus::Gauge& config_reload_ok_gauge_;
+  prometheus::Gauge& config_reload_time_gauge_;
+
+  std::mutex mutex_;  // guards the maps below; taken on subscribe/unsubscribe and injections only
+  std::map<std::string, Shared<std::unique_ptr<InstrumentSeries>>> instruments_;
+  std::map<std::string, Shared<std::unique_ptr<DetectorSeries>>> detectors_;
+  std::map<std::string, Shared<std::unique_ptr<ExchangeSeries>>> exchanges_;
+};
+
+}  // namespace tickguard::exporters

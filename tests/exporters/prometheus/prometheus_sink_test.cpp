@@ -1,0 +1,142 @@
+#include "exporters/prometheus/prometheus_sink.h"
+
+#include <gtest/gtest.h>
+
+namespace tickguard::exporters {
+namespace {
+
+const Instrument kBtc{0, "simex", "BTC/USDT"};
+const std::vector<std::string> kDetectors{"zscore", "volume_spike"};
+
+bool has_line(const std::string& text, const std::string& line) {
+  return text.find("\n" + line + "\n") != std::string::npos;
+}
+
+TEST(PrometheusSink, SubscribingCreatesEverySeriesOfTheInstrument) {
+  PrometheusSink sink;
+  auto instrument = sink.subscribe_instrument(kBtc, kDetectors);
+  auto status = sink.subscribe_feed_status(kBtc);
+  const std::string text = sink.scrape();
+  EXPECT_TRUE(has_line(text, R"(tickguard_price{exchange="simex",symbol="BTC/USDT"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, R"(tickguard_trades_total{exchange="simex",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_trade_volume_total{exchange="simex",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(
+      has_line(text, R"(tickguard_anomaly_score{detector="zscore",exchange="simex",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(has_line(
+      text, R"(tickguard_anomaly_active{detector="volume_spike",exchange="simex",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tickguard_anomalies_total{detector="zscore",exchange="simex",severity="critical",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tickguard_anomalies_total{detector="zscore",exchange="simex",severity="warning",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_up{exchange="simex"} 0)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_messages_total{exchange="simex"} 0)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_pipeline_events_dropped_total{exchange="simex"} 0)"));
+  EXPECT_TRUE(has_line(
+      text, R"(tickguard_feed_last_message_timestamp_seconds{exchange="simex",symbol="BTC/USDT"} 0)"));
+  EXPECT_NE(text.find("tickguard_build_info{revision="), std::string::npos);
+  EXPECT_NE(text.find("# TYPE tickguard_anomalies_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE tickguard_anomaly_score gauge"), std::string::npos);
+}
+
+TEST(PrometheusSink, UpdatesSeriesFromPipelineReports) {
+  PrometheusSink sink;
+  auto instrument = sink.subscribe_instrument(kBtc, kDetectors);
+  auto status = sink.subscribe_feed_status(kBtc);
+  Trade t;
+  t.price = 60000.5;
+  t.quantity = 0.25;
+  instrument->on_trade(t);
+  instrument->on_trade(t);
+  instrument->on_score(1, 0.75);
+  instrument->on_active(1, true);
+  AnomalyEvent event;
+  event.severity = Severity::kCritical;
+  instrument->on_anomaly(1, event);
+  status->on_message(Timestamp{} + std::chrono::seconds(1700000000));
+  status->on_dropped();
+  sink.on_connection_state("simex", true);
+
+  const std::string text = sink.scrape();
+  EXPECT_TRUE(has_line(text, R"(tickguard_price{exchange="simex",symbol="BTC/USDT"} 60000.5)")) << text;
+  EXPECT_TRUE(has_line(text, R"(tickguard_trades_total{exchange="simex",symbol="BTC/USDT"} 2)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_trade_volume_total{exchange="simex",symbol="BTC/USDT"} 0.5)"));
+  EXPECT_TRUE(has_line(
+      text, R"(tickguard_anomaly_score{detector="volume_spike",exchange="simex",symbol="BTC/USDT"} 0.75)"));
+  EXPECT_TRUE(has_line(
+      text, R"(tickguard_anomaly_active{detector="volume_spike",exchange="simex",symbol="BTC/USDT"} 1)"));
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tickguard_anomalies_total{detector="volume_spike",exchange="simex",severity="critical",symbol="BTC/USDT"} 1)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_messages_total{exchange="simex"} 1)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_pipeline_events_dropped_total{exchange="simex"} 1)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_up{exchange="simex"} 1)"));
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tickguard_feed_last_message_timestamp_seconds{exchange="simex",symbol="BTC/USDT"} 1700000000)"));
+}
+
+TEST(PrometheusSink, ResubscribingBeforeReleaseKeepsCounterValues) {
+  PrometheusSink sink;
+  auto first = sink.subscribe_instrument(kBtc, kDetectors);
+  Trade t;
+  t.price = 1;
+  t.quantity = 1;
+  first->on_trade(t);
+  auto second = sink.subscribe_instrument(kBtc, kDetectors);  // a reload builds the new pipeline first
+  first.reset();
+  second->on_trade(t);
+  EXPECT_TRUE(has_line(sink.scrape(), R"(tickguard_trades_total{exchange="simex",symbol="BTC/USDT"} 2)"));
+}
+
+TEST(PrometheusSink, ReleasingTheLastReferenceRemovesTheSeries) {
+  PrometheusSink sink;
+  auto keep = sink.subscribe_instrument(Instrument{1, "simex", "ETH/USDT"}, kDetectors);
+  auto gone = sink.subscribe_instrument(kBtc, kDetectors);
+  auto gone_status = sink.subscribe_feed_status(kBtc);
+  gone.reset();
+  gone_status.reset();
+  const std::string text = sink.scrape();
+  EXPECT_EQ(text.find("BTC/USDT"), std::string::npos) << text;
+  EXPECT_NE(text.find("ETH/USDT"), std::string::npos);
+}
+
+TEST(PrometheusSink, DroppingADetectorRemovesOnlyItsSeries) {
+  PrometheusSink sink;
+  auto first = sink.subscribe_instrument(kBtc, kDetectors);
+  const std::vector<std::string> only_zscore{"zscore"};
+  auto second = sink.subscribe_instrument(kBtc, only_zscore);
+  first.reset();
+  const std::string text = sink.scrape();
+  EXPECT_EQ(text.find("volume_spike"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(detector="zscore")"), std::string::npos);
+}
+
+TEST(PrometheusSink, CountsInjectedAnomaliesByKind) {
+  PrometheusSink sink;
+  sink.on_injected_anomaly({"simex", "BTC/USDT", "price_spike", {}, {}});
+  sink.on_injected_anomaly({"simex", "BTC/USDT", "price_spike", {}, {}});
+  sink.on_injected_anomaly({"mockex", "BTC/USDT", "stale_feed", {}, {}});
+  const std::string text = sink.scrape();
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tickguard_simulator_injected_anomalies_total{exchange="simex",kind="price_spike",symbol="BTC/USDT"} 2)"))
+      << text;
+  EXPECT_TRUE(has_line(
+      text,
+      R"(tickguard_simulator_injected_anomalies_total{exchange="mockex",kind="stale_feed",symbol="BTC/USDT"} 1)"));
+}
+
+TEST(PrometheusSink, ReportsConfigReloadResult) {
+  PrometheusSink sink;
+  sink.set_config_reload_result(true, Timestamp{} + std::chrono::seconds(1000));
+  EXPECT_TRUE(has_line(sink.scrape(), "tickguard_config_last_reload_successful 1"));
+  EXPECT_TRUE(has_line(sink.scrape(), "tickguard_config_last_reload_success_timestamp_seconds 1000"));
+  sink.set_config_reload_result(false, Timestamp{} + std::chrono::seconds(2000));
+  EXPECT_TRUE(has_line(sink.scrape(), "tickguard_config_last_reload_successful 0"));
+  EXPECT_TRUE(has_line(sink.scrape(), "tickguard_config_last_reload_success_timestamp_seconds 1000"));
+}
+
+}  // namespace
+}  // namespace tickguard::exporters
