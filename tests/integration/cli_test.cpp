@@ -1,0 +1,208 @@
+// The command-line contract and the daemon's lifecycle (signals, reload), on the real binary.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "daemon_process.h"
+
+namespace tickguard::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* kSmallConfig = R"([[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+venues = ["simex"]
+speed = 50.0
+warmup = "5m"
+)";
+
+TEST(Cli, CheckConfigOnValidFilePrintsOk) {
+  TempDir dir;
+  const CommandResult r = run_tickguard({"check-config", dir.write("ok.toml", kSmallConfig).string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "OK\n");
+}
+
+TEST(Cli, CheckConfigOnBrokenFileExitsTwoNamingFileLineColumnAndKey) {
+  TempDir dir;
+  const auto file = dir.write("bad.toml", R"([[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+speed = "fast"
+
+[detectors.zscore]
+windw = 10
+)");
+  const CommandResult r = run_tickguard({"check-config", file.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(file.string() + ":4:9: feed[0].speed:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(file.string() + ":7:1: detectors.zscore.windw: unknown key"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out.find("OK"), std::string::npos);
+}
+
+TEST(Cli, CheckConfigOnTomlSyntaxErrorExitsTwo) {
+  TempDir dir;
+  const auto file = dir.write("syntax.toml", "[[feed]\nexchange = \"simulator\"\n");
+  const CommandResult r = run_tickguard({"check-config", file.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(file.string() + ":1:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CheckConfigOnMissingFileExitsTwo) {
+  const CommandResult r = run_tickguard({"check-config", "/nonexistent/tickguard.toml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("/nonexistent/tickguard.toml"), std::string::npos) << r.err;
+}
+
+TEST(Cli, RunWithInvalidConfigExitsTwoBeforeServing) {
+  TempDir dir;
+  const auto file = dir.write("bad.toml",
+                              "[server]\nlisten_address = \"nowhere\"\n[[feed]]\nexchange = "
+                              "\"simulator\"\nsymbols = [\"BTC/USDT\"]\n");
+  const CommandResult r = run_tickguard({"run", "--config", file.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(":2:18: server.listen_address:"), std::string::npos) << r.err;
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_tickguard({"run", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(run_tickguard({"--log.level", "verbose"}).exit_code, 2);
+  EXPECT_EQ(run_tickguard({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(run_tickguard({"run", "--web.listen-address", "not-an-address"}).exit_code, 2);
+  EXPECT_EQ(run_tickguard({"check-config"}).exit_code, 2);
+}
+
+TEST(Cli, ReplayIsNotImplementedYetAndSaysSo) {
+  const CommandResult r = run_tickguard({"replay"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not implemented yet"), std::string::npos) << r.err;
+}
+
+TEST(Cli, VersionPrintsVersion) {
+  const CommandResult r = run_tickguard({"version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("tickguard 0.", 0), 0u) << r.out;
+  EXPECT_EQ(run_tickguard({"--version"}).exit_code, 0);
+}
+
+TEST(Cli, HelpListsSubcommandsAndExitsZero) {
+  const CommandResult r = run_tickguard({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* word : {"run", "check-config", "replay", "version"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  }
+  const CommandResult run_help = run_tickguard({"run", "--help"});
+  EXPECT_NE(run_help.out.find("--web.listen-address"), std::string::npos) << run_help.out;
+}
+
+TEST(Daemon, ServesLandingHealthAndReadiness) {
+  TempDir dir;
+  DaemonProcess daemon({"--config", dir.write("c.toml", kSmallConfig).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/-/ready", 30s)) << daemon.stderr_text();
+  int status = 0;
+  const auto landing = daemon.get("/", &status);
+  ASSERT_TRUE(landing);
+  EXPECT_EQ(status, 200);
+  EXPECT_NE(landing->find("href=\"/metrics\""), std::string::npos);
+  ASSERT_TRUE(daemon.get("/-/healthy", &status));
+  EXPECT_EQ(status, 200);
+}
+
+TEST(Daemon, SigtermStopsGracefullyWithExitZero) {
+  TempDir dir;
+  DaemonProcess daemon({"--config", dir.write("c.toml", kSmallConfig).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
+  EXPECT_NE(daemon.stderr_text().find("msg=stopped"), std::string::npos) << daemon.stderr_text();
+}
+
+TEST(Daemon, SighupWithBadConfigKeepsRunningOldConfigAndReportsFailure) {
+  TempDir dir;
+  const auto file = dir.write("c.toml", kSmallConfig);
+  DaemonProcess daemon({"--config", file.string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/-/ready", 30s)) << daemon.stderr_text();
+  dir.write("c.toml", "[[feed]]\nexchange = \"simulator\"\nsymbols = [\"btc-usdt\"]\n");
+  daemon.signal(SIGHUP);
+  std::vector<Sample> samples;
+  for (int i = 0; i < 200; ++i) {
+    samples = daemon.scrape();
+    if (sum_of(samples, "tickguard_config_last_reload_successful") == 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(sum_of(samples, "tickguard_config_last_reload_successful"), 0);
+  const double trades_before = sum_of(samples, "tickguard_trades_total", {{"symbol", "BTC/USDT"}});
+  std::this_thread::sleep_for(500ms);
+  EXPECT_GT(sum_of(daemon.scrape(), "tickguard_trades_total", {{"symbol", "BTC/USDT"}}), trades_before)
+      << "the old configuration must keep running";
+  EXPECT_NE(daemon.stderr_text().find("invalid configuration, keeping the running one"), std::string::npos);
+}
+
+TEST(Daemon, SighupWithGoodConfigAppliesItAndKeepsCounters) {
+  TempDir dir;
+  const auto file = dir.write("c.toml", kSmallConfig);
+  DaemonProcess daemon({"--config", file.string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/-/ready", 30s)) << daemon.stderr_text();
+  const double trades_before = sum_of(daemon.scrape(), "tickguard_trades_total", {{"symbol", "BTC/USDT"}});
+  ASSERT_GT(trades_before, 0);
+  std::string next = kSmallConfig;
+  next.replace(next.find("[\"BTC/USDT\"]"), 12, "[\"BTC/USDT\", \"ETH/USDT\"]");
+  dir.write("c.toml", next);
+  daemon.signal(SIGHUP);
+  std::vector<Sample> samples;
+  for (int i = 0; i < 200; ++i) {
+    samples = daemon.scrape();
+    if (sum_of(samples, "tickguard_trades_total", {{"symbol", "ETH/USDT"}}) > 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_GT(sum_of(samples, "tickguard_trades_total", {{"symbol", "ETH/USDT"}}), 0) << daemon.stderr_text();
+  EXPECT_GE(sum_of(samples, "tickguard_trades_total", {{"symbol", "BTC/USDT"}}), trades_before)
+      << "counters of instruments kept across a reload must not reset";
+  EXPECT_EQ(sum_of(samples, "tickguard_config_last_reload_successful"), 1);
+}
+
+TEST(Daemon, JsonLogFormatWritesOneJsonObjectPerLine) {
+  TempDir dir;
+  DaemonProcess daemon({"--config", dir.write("c.toml", kSmallConfig).string(), "--log.format", "json"});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s));
+  daemon.signal(SIGINT);
+  ASSERT_EQ(daemon.wait_exit(20s), 0);
+  const std::string logs = daemon.stderr_text();
+  ASSERT_FALSE(logs.empty());
+  std::size_t start = 0;
+  while (start < logs.size()) {
+    const std::size_t end = logs.find('\n', start);
+    const std::string line = logs.substr(start, end - start);
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.back(), '}') << line;
+    EXPECT_NE(line.find("\"msg\":"), std::string::npos) << line;
+    start = end + 1;
+  }
+}
+
+TEST(Daemon, BusyPortFailsWithExitOneAndAClearError) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  const CommandResult r = run_tickguard({"run", "--web.listen-address", address});
+  close(fd);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("cannot listen on " + address), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tickguard::testing
