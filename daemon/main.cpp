@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -88,7 +89,11 @@ std::string status_line(const app::Application& app) {
 // Re-reads the config on SIGHUP. A bad config keeps the running one and is reported.
 void reload(const RunFlags& flags, const Clock& clock, exporters::PrometheusSink& sink, app::Application& app,
             const config::Config& current) {
-  notify("RELOADING=1");
+  timespec monotonic{};
+  clock_gettime(CLOCK_MONOTONIC, &monotonic);
+  // MONOTONIC_USEC lets systemd (>= 253, Type=notify-reload) match this reload to its request.
+  notify("RELOADING=1\nMONOTONIC_USEC=" +
+         std::to_string(static_cast<std::uint64_t>(monotonic.tv_sec) * 1000000 + monotonic.tv_nsec / 1000));
   log::info("reloading configuration",
             {{"file", flags.config_file.empty() ? "<embedded>" : flags.config_file}});
   config::LoadResult loaded = load(flags.config_file);

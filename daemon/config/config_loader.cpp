@@ -24,10 +24,10 @@ const std::vector<std::string_view> kTopLevelKeys = {"server", "log", "feed", "d
 const std::vector<std::string_view> kServerKeys = {"listen_address"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
 const std::vector<std::string_view> kFeedKeys = {
-    "exchange",         "symbols",           "venues",   "seed",  "speed",
-    "anomaly_interval", "trades_per_second", "warmup",   "rest_url", "ws_url"};
-const std::vector<std::string_view> kSimulatorOnlyKeys = {"venues", "seed", "speed", "anomaly_interval",
-                                                          "trades_per_second", "warmup"};
+    "exchange",         "symbols",           "venues", "seed",     "speed",
+    "anomaly_interval", "trades_per_second", "warmup", "rest_url", "ws_url"};
+const std::vector<std::string_view> kSimulatorOnlyKeys = {
+    "venues", "seed", "speed", "anomaly_interval", "trades_per_second", "warmup"};
 const std::vector<std::string_view> kRealExchangeOnlyKeys = {"rest_url", "ws_url"};
 const std::vector<std::string_view> kAlertKeys = {"critical_ratio", "clear_ratio", "clear_after"};
 

@@ -8,15 +8,15 @@ namespace {
 constexpr std::string_view kDefaultConfig = R"toml(# tickguard configuration.
 #
 # This is the built-in default that `tickguard run` uses without --config: a simulated market, so
-# that metrics, dashboards and alerts can be tried without an exchange connection. Copy it and edit
+# that the metrics and detectors can be tried without an exchange connection. Copy it and edit
 # it to make your own; `tickguard run --config FILE` then reports every mistake with its file, line,
 # column and key.
 #
 # Durations are written as in Prometheus: "250ms", "10s", "5m", "1h30m", "2d".
 
 [server]
-# Where /metrics, /-/healthy, /-/ready and the status API are served. HOST:PORT; an empty host
-# (":9787") listens on all interfaces, "127.0.0.1:9787" on loopback only, "[::1]:9787" on IPv6.
+# Where /metrics, /-/healthy and /-/ready are served. HOST:PORT; an empty host (":9787") listens
+# on all IPv4 interfaces, "127.0.0.1:9787" on loopback only, "[::]:9787" on IPv6.
 listen_address = ":9787"
 
 [log]
@@ -35,7 +35,7 @@ symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT"]
 
 # The simulator's own keys (an error on a real exchange):
 venues = ["simex", "mockex"]   # simulated exchanges; each becomes an `exchange` label value
-seed = 42                      # random seed: the same seed replays the same market
+seed = 42                      # random seed: the same seed and start time replay the same market
 speed = 1.0                    # simulated seconds per wall-clock second (up to 100000)
 anomaly_interval = "2m"        # mean time between injected anomalies, per symbol
 trades_per_second = 4.0        # mean trade rate per symbol and venue

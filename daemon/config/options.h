@@ -27,12 +27,12 @@ struct LogOptions {
 struct SimulatorOptions {
   std::vector<std::string> venues = {"simex", "mockex"};  // each is an `exchange` label value
   std::uint64_t seed = 1;
-  double speed = 1.0;               // simulated seconds per wall-clock second, > 0
+  double speed = 1.0;  // simulated seconds per wall-clock second, > 0
   std::chrono::nanoseconds anomaly_interval = std::chrono::seconds(60);  // mean time between
-                                    // injected anomalies, per symbol
-  double trades_per_second = 4.0;   // mean trade rate per symbol per venue (before seasonality)
+                                                                         // injected anomalies, per symbol
+  double trades_per_second = 4.0;      // mean trade rate per symbol per venue (before seasonality)
   std::chrono::nanoseconds warmup{0};  // simulated history generated at start (as fast as the
-                                    // pipeline takes it) so detectors are warmed up at once
+                                       // pipeline takes it) so detectors are warmed up at once
 };
 
 struct FeedOptions {
@@ -40,18 +40,18 @@ struct FeedOptions {
   std::vector<std::string> symbols;  // unified BASE/QUOTE
   std::string rest_url;              // real exchanges only: endpoint overrides
   std::string ws_url;
-  SimulatorOptions simulator;        // meaningful only when exchange == "simulator"
+  SimulatorOptions simulator;  // meaningful only when exchange == "simulator"
 };
 
 struct DetectorOptions {
-  std::string name;      // registry name, e.g. "zscore"
+  std::string name;  // registry name, e.g. "zscore"
   bool enabled = true;
-  ParamValues params;    // every ParamSpec of the detector, defaults filled in
+  ParamValues params;  // every ParamSpec of the detector, defaults filled in
   AlertOptions alert;
 };
 
 struct Config {
-  std::string source;    // file path, or "<embedded>" for the built-in default
+  std::string source;  // file path, or "<embedded>" for the built-in default
   ServerOptions server;
   LogOptions log;
   std::vector<FeedOptions> feeds;

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/alert_gate.h"
+#include "core/log.h"
 
 namespace tickguard {
 namespace {
@@ -81,11 +82,22 @@ class InstrumentState {
                              o.expected_low,
                              o.expected_high,
                              format_anomaly_message(name, o)};
+          log::info("anomaly raised", {{"exchange", instrument.exchange},
+                                       {"symbol", instrument.symbol},
+                                       {"detector", name},
+                                       {"severity", severity_name(event.severity)},
+                                       {"event_time", to_unix_seconds(o.time)},
+                                       {"score", o.score},
+                                       {"observed", o.observed},
+                                       {"expected_low", o.expected_low},
+                                       {"expected_high", o.expected_high}});
           sink.on_active(index, true);
           sink.on_anomaly(index, event);
           break;
         }
         case AlertGate::Change::kCleared:
+          log::debug("anomaly cleared",
+                     {{"exchange", instrument.exchange}, {"symbol", instrument.symbol}, {"detector", name}});
           sink.on_active(index, false);
           break;
         case AlertGate::Change::kNone:

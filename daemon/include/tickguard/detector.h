@@ -20,11 +20,11 @@ double score_from_threshold_ratio(double ratio);
 
 // What a detector concluded after one update.
 struct Observation {
-  Timestamp time{};       // event time of the update that produced it
-  double score = 0;       // normalized anomaly score in [0,1], see score_from_threshold_ratio
-  double ratio = 0;       // statistic / threshold; >= 1 means beyond the threshold
-  double observed = 0;    // the observed value, in the unit of `quantity`
-  double expected_low = 0;   // the band the detector expected `observed` to be in
+  Timestamp time{};         // event time of the update that produced it
+  double score = 0;         // normalized anomaly score in [0,1], see score_from_threshold_ratio
+  double ratio = 0;         // statistic / threshold; >= 1 means beyond the threshold
+  double observed = 0;      // the observed value, in the unit of `quantity`
+  double expected_low = 0;  // the band the detector expected `observed` to be in
   double expected_high = 0;
   const char* quantity = "";  // static text naming `observed`, e.g. "log return"
 };
@@ -78,7 +78,7 @@ class ParamValues {
 // Alerting parameters every detector accepts in its [detectors.<name>] table, on top of its own.
 // ratio = statistic / threshold as in Observation.
 struct AlertOptions {
-  double critical_ratio = 2.0;  // an anomaly whose peak ratio reaches this is `critical`, else `warning`
+  double critical_ratio = 2.0;  // an episode whose raising ratio reaches this is `critical`, else `warning`
   double clear_ratio = 0.5;     // the anomaly stays active until the ratio stays below this ...
   double clear_after_seconds = 30;  // ... for this long (event time): hysteresis against flapping
 };

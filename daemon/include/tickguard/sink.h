@@ -59,8 +59,8 @@ class FeedStatusSink {
 struct InjectedAnomaly {
   std::string exchange;  // the venue it affects
   std::string symbol;
-  std::string kind;      // e.g. "price_spike", see the simulator
-  Timestamp start{};     // event time
+  std::string kind;   // e.g. "price_spike", see the simulator
+  Timestamp start{};  // event time
   Timestamp end{};
 };
 

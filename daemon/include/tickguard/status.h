@@ -13,7 +13,9 @@ class Status {
   // A default-constructed Status is OK.
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string message) { return Status(Code::kInvalidArgument, std::move(message)); }
+  static Status InvalidArgument(std::string message) {
+    return Status(Code::kInvalidArgument, std::move(message));
+  }
   static Status NotFound(std::string message) { return Status(Code::kNotFound, std::move(message)); }
   static Status Unavailable(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
   static Status Internal(std::string message) { return Status(Code::kInternal, std::move(message)); }

@@ -294,13 +294,12 @@ anomaly_interval = "500ms"
 trades_per_second = 10001
 warmup = "2d"
 )");
-  EXPECT_THAT(
-      result.errors,
-      ElementsAre(IsError(4, 8, "feed[0].seed", "must be >= 0, got -1"),
-                  IsError(5, 9, "feed[0].speed", "must be > 0 and <= 100000, got 0"),
-                  IsError(6, 20, "feed[0].anomaly_interval", "must be >= 1s, got 500ms"),
-                  IsError(7, 21, "feed[0].trades_per_second", "must be > 0 and <= 10000, got 10001"),
-                  IsError(8, 10, "feed[0].warmup", "must be between 0s and 1d (inclusive), got 2d")));
+  EXPECT_THAT(result.errors,
+              ElementsAre(IsError(4, 8, "feed[0].seed", "must be >= 0, got -1"),
+                          IsError(5, 9, "feed[0].speed", "must be > 0 and <= 100000, got 0"),
+                          IsError(6, 20, "feed[0].anomaly_interval", "must be >= 1s, got 500ms"),
+                          IsError(7, 21, "feed[0].trades_per_second", "must be > 0 and <= 10000, got 10001"),
+                          IsError(8, 10, "feed[0].warmup", "must be between 0s and 1d (inclusive), got 2d")));
 }
 
 TEST_F(ConfigLoader, BadDurationStringsAreRejected) {
