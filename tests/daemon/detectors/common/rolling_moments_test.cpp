@@ -9,23 +9,12 @@
 #include <numbers>
 #include <random>
 
+#include "tests/daemon/detectors/detector_test_support.h"
+
 namespace tickguard {
 namespace {
 
-// Deterministic normal variates: Box-Muller over a fixed-seed 64-bit Mersenne Twister.
-class Gaussian {
- public:
-  explicit Gaussian(std::uint64_t seed) : engine_(seed) {}
-  double operator()() {
-    const double u1 = 1.0 - uniform();  // in (0, 1], so the log is finite
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  }
-
- private:
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  std::mt19937_64 engine_;
-};
+using testing::Gaussian;
 
 struct Moments {
   double mean = 0;

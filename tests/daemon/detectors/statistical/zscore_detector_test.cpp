@@ -12,28 +12,13 @@
 #include <random>
 #include <vector>
 
+#include "tests/daemon/detectors/detector_test_support.h"
+
 namespace tickguard {
 namespace {
 
-class RecordingSink final : public ObservationSink {
- public:
-  void observe(const Observation& observation) override { observations.push_back(observation); }
-  std::vector<Observation> observations;
-};
-
-class Gaussian {
- public:
-  explicit Gaussian(std::uint64_t seed) : engine_(seed) {}
-  double operator()() {
-    const double u1 = 1.0 - uniform();
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  }
-
- private:
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  std::mt19937_64 engine_;
-};
+using testing::Gaussian;
+using testing::RecordingSink;
 
 // Feeds trades one per second of exchange time, remembering the last price.
 class TradeFeeder {
