@@ -591,8 +591,10 @@ void Validator::simulator_key(std::string_view key, const toml::node& node, std:
     if (speed && check_range(node, path, *speed, above_and_at_most(0, 100000))) simulator.speed = *speed;
   } else if (key == "anomaly_interval") {
     const std::optional<std::chrono::nanoseconds> interval = as_duration(node, path);
-    if (interval && check_range(node, path, std::chrono::duration<double>(*interval).count(), at_least(1),
-                                format_seconds)) {
+    // "0s" turns injection off (a control run); otherwise at least one second.
+    if (interval &&
+        (interval->count() == 0 || check_range(node, path, std::chrono::duration<double>(*interval).count(),
+                                               at_least(1), format_seconds))) {
       simulator.anomaly_interval = *interval;
     }
   } else if (key == "trades_per_second") {

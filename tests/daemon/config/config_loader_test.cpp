@@ -302,6 +302,16 @@ warmup = "2d"
                           IsError(8, 10, "feed[0].warmup", "must be between 0s and 1d (inclusive), got 2d")));
 }
 
+TEST_F(ConfigLoader, ZeroAnomalyIntervalTurnsInjectionOff) {
+  const LoadResult result = Load(R"([[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+anomaly_interval = "0s"
+)");
+  ASSERT_TRUE(result.errors.empty()) << result.errors.front().to_string();
+  EXPECT_EQ(result.config->feeds[0].simulator.anomaly_interval, std::chrono::nanoseconds(0));
+}
+
 TEST_F(ConfigLoader, BadDurationStringsAreRejected) {
   const LoadResult result = Load(R"([[feed]]
 exchange = "simulator"
