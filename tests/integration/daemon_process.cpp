@@ -29,9 +29,9 @@ std::string read_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
-// Spawns `argv` with stdout/stderr redirected to files.
+// Spawns `argv` with stdout/stderr redirected to files and `environment` added to ours.
 pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out,
-            const std::filesystem::path& err) {
+            const std::filesystem::path& err, const std::vector<std::string>& environment = {}) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -40,8 +40,12 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& o
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  for (const auto& e : environment) env.push_back(const_cast<char*>(e.c_str()));
+  env.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("posix_spawn failed: " + argv[0]);
   return pid;
@@ -160,11 +164,12 @@ CommandResult run_shell(const std::string& command, const std::string& input) {
   return result;
 }
 
-DaemonProcess::DaemonProcess(std::vector<std::string> extra_args) : port_(free_loopback_port()) {
+DaemonProcess::DaemonProcess(std::vector<std::string> extra_args, std::vector<std::string> environment)
+    : port_(free_loopback_port()) {
   std::vector<std::string> argv{TICKGUARD_BINARY, "run", "--web.listen-address",
                                 "127.0.0.1:" + std::to_string(port_)};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  pid_ = spawn(argv, dir_.path() / "stdout", dir_.path() / "stderr");
+  pid_ = spawn(argv, dir_.path() / "stdout", dir_.path() / "stderr", environment);
 }
 
 DaemonProcess::~DaemonProcess() {

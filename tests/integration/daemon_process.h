@@ -54,7 +54,8 @@ CommandResult run_shell(const std::string& command, const std::string& input);
 class DaemonProcess {
  public:
   // Starts `tickguard run --web.listen-address 127.0.0.1:<free port> <extra args>`.
-  explicit DaemonProcess(std::vector<std::string> extra_args);
+  // `environment` entries ("NAME=value") are added to this process's environment.
+  explicit DaemonProcess(std::vector<std::string> extra_args, std::vector<std::string> environment = {});
   ~DaemonProcess();  // SIGKILL if still running
 
   int port() const { return port_; }
