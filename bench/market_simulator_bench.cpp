@@ -43,7 +43,8 @@ void BM_MarketSimulator_SimulatedHour(benchmark::State& state) {
   probe.report(state, events);
 
   state.SetItemsProcessed(events);
-  state.counters["events_per_second"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+  state.counters["events_per_second"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
   state.counters["simulated_seconds_per_second"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * std::chrono::duration<double>(kSimulated).count(),
       benchmark::Counter::kIsRate);

@@ -46,8 +46,8 @@ double start_price(std::string_view symbol) {
 std::vector<MarketEvent> interleaved_lap(const std::vector<Instrument>& instruments) {
   std::vector<std::vector<Trade>> tapes;
   for (const Instrument& instrument : instruments) {
-    tapes.push_back(trade_tape(instrument.id, start_price(instrument.symbol), 100 + instrument.id,
-                               kTradesPerInstrument));
+    tapes.push_back(
+        trade_tape(instrument.id, start_price(instrument.symbol), 100 + instrument.id, kTradesPerInstrument));
   }
   std::vector<MarketEvent> lap;
   lap.reserve(kTradesPerInstrument * instruments.size());
