@@ -39,7 +39,7 @@ seed = 42                      # random seed: the same seed and start time repla
 speed = 1.0                    # simulated seconds per wall-clock second (up to 100000)
 anomaly_interval = "2m"        # mean time between injected anomalies, per symbol
 trades_per_second = 4.0        # mean trade rate per symbol and venue
-warmup = "20m"                 # simulated history replayed at start, so detectors score at once
+warmup = "20m"                 # clean history (no injections) replayed at start: detectors score at once
 
 # A real exchange's feed takes only exchange and symbols, plus optional endpoint overrides:
 #   rest_url = "https://..."   # http:// or https://

@@ -1,5 +1,6 @@
 #include "feeds/registry.h"
 
+#include "core/log.h"
 #include "feeds/simulator/simulator_feed.h"
 
 namespace tickguard::feeds {
@@ -17,8 +18,15 @@ std::unique_ptr<Feed> create_simulator(const config::FeedOptions& options,
                                        std::vector<Instrument> instruments, const FeedContext& context) {
   Sink* sink = &context.sink;
   return std::make_unique<simulator::SimulatorFeed>(
-      options.simulator, std::move(instruments), context.clock,
-      [sink](const InjectedAnomaly& a) { sink->on_injected_anomaly(a); });
+      options.simulator, std::move(instruments), context.clock, [sink](const InjectedAnomaly& a) {
+        log::debug("anomaly injected",
+                   {{"exchange", a.exchange},
+                    {"symbol", a.symbol},
+                    {"kind", a.kind},
+                    {"event_time", to_unix_seconds(a.start)},
+                    {"duration_seconds", std::chrono::duration<double>(a.end - a.start).count()}});
+        sink->on_injected_anomaly(a);
+      });
 }
 
 struct FeedEntry {

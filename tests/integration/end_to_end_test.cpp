@@ -24,19 +24,37 @@ anomaly_interval = ")" +
          anomaly_interval + "\"\n";
 }
 
-// Runs the daemon until it has seen `trades` trades in total (about 80,000 is one simulated hour of
-// the config above), then returns the final scrape.
-std::vector<Sample> run_until_trades(DaemonProcess& daemon, double trades) {
-  EXPECT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+// Two scrapes of one run: `first` once the daemon has seen `trades` trades (see kTrades),
+// `settled` a few simulated minutes later. Anomalies counted as
+// injected in `first` have finished (or at least begun long enough ago to be visible) by `settled`,
+// so comparing the two has no race between an injection's start and its detection.
+// About 80 simulated minutes of the config above: 20 of clean warm-up history and an hour after it.
+constexpr double kTrades = 100000;
+
+struct Scrapes {
+  std::vector<Sample> first;
+  std::vector<Sample> settled;
+};
+
+std::vector<Sample> scrape_after_trades(DaemonProcess& daemon, double trades) {
   std::vector<Sample> samples;
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   while (std::chrono::steady_clock::now() < deadline) {
     samples = daemon.scrape();
     if (sum_of(samples, "tickguard_trades_total") >= trades) break;
-    std::this_thread::sleep_for(250ms);
+    std::this_thread::sleep_for(100ms);
   }
   EXPECT_GE(sum_of(samples, "tickguard_trades_total"), trades) << "the simulator did not get far enough";
   return samples;
+}
+
+Scrapes run_until_trades(DaemonProcess& daemon, double trades) {
+  EXPECT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  Scrapes scrapes;
+  scrapes.first = scrape_after_trades(daemon, trades);
+  // ~4 simulated minutes: 6 instruments x 4 trades/s x 240 s, a little less off-peak.
+  scrapes.settled = scrape_after_trades(daemon, sum_of(scrapes.first, "tickguard_trades_total") + 4000);
+  return scrapes;
 }
 
 using InstrumentKey = std::pair<std::string, std::string>;  // exchange, symbol
@@ -57,27 +75,29 @@ class EndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     // Both runs share one simulated hour and run side by side to keep the suite short.
-    TempDir* dir = new TempDir();
-    const auto injected = dir->write("injected.toml", simulator_config("2m"));
-    const auto quiet = dir->write("quiet.toml", simulator_config("0s"));
-    DaemonProcess with_anomalies({"--config", injected.string()});
-    DaemonProcess without_anomalies({"--config", quiet.string()});
-    injected_ = new std::vector<Sample>(run_until_trades(with_anomalies, 80000));
-    quiet_ = new std::vector<Sample>(run_until_trades(without_anomalies, 80000));
+    TempDir dir;
+    DaemonProcess with_anomalies({"--config", dir.write("injected.toml", simulator_config("2m")).string()});
+    DaemonProcess without_anomalies({"--config", dir.write("quiet.toml", simulator_config("0s")).string()});
+    Scrapes run = run_until_trades(with_anomalies, kTrades);
+    injected_ = new std::vector<Sample>(std::move(run.first));
+    settled_ = new std::vector<Sample>(std::move(run.settled));
+    quiet_ = new std::vector<Sample>(run_until_trades(without_anomalies, kTrades).settled);
     metrics_text_ = new std::string(with_anomalies.get("/metrics").value_or(""));
-    delete dir;
   }
   static void TearDownTestSuite() {
     delete injected_;
+    delete settled_;
     delete quiet_;
     delete metrics_text_;
   }
 
-  static std::vector<Sample>* injected_;
-  static std::vector<Sample>* quiet_;
+  static std::vector<Sample>* injected_;  // run with injected anomalies
+  static std::vector<Sample>* settled_;   // the same run a few simulated minutes later
+  static std::vector<Sample>* quiet_;     // run without injections
   static std::string* metrics_text_;
 };
 std::vector<Sample>* EndToEnd::injected_ = nullptr;
+std::vector<Sample>* EndToEnd::settled_ = nullptr;
 std::vector<Sample>* EndToEnd::quiet_ = nullptr;
 std::string* EndToEnd::metrics_text_ = nullptr;
 
@@ -112,7 +132,7 @@ TEST_F(EndToEnd, ScoresAreWithinUnitInterval) {
 TEST_F(EndToEnd, DetectsInjectedPriceAnomaliesOnTheirInstruments) {
   const auto injected = instruments_with(*injected_, "tickguard_simulator_injected_anomalies_total",
                                          {"price_spike", "level_shift", "flash_crash"}, "kind");
-  const auto detected = instruments_with(*injected_, "tickguard_anomalies_total", {"zscore"}, "detector");
+  const auto detected = instruments_with(*settled_, "tickguard_anomalies_total", {"zscore"}, "detector");
   ASSERT_FALSE(injected.empty());
   for (const auto& instrument : injected) {
     EXPECT_EQ(detected.count(instrument), 1u) << instrument.first << " " << instrument.second;
@@ -123,7 +143,7 @@ TEST_F(EndToEnd, DetectsInjectedVolumeBurstsOnTheirInstruments) {
   const auto injected =
       instruments_with(*injected_, "tickguard_simulator_injected_anomalies_total", {"volume_burst"}, "kind");
   const auto detected =
-      instruments_with(*injected_, "tickguard_anomalies_total", {"volume_spike"}, "detector");
+      instruments_with(*settled_, "tickguard_anomalies_total", {"volume_spike"}, "detector");
   ASSERT_FALSE(injected.empty());
   for (const auto& instrument : injected) {
     EXPECT_EQ(detected.count(instrument), 1u) << instrument.first << " " << instrument.second;
@@ -133,8 +153,10 @@ TEST_F(EndToEnd, DetectsInjectedVolumeBurstsOnTheirInstruments) {
 TEST_F(EndToEnd, QuietMarketRaisesFarFewerAnomaliesThanInjectedOne) {
   EXPECT_EQ(sum_of(*quiet_, "tickguard_simulator_injected_anomalies_total"), 0);
   const double injected = sum_of(*injected_, "tickguard_simulator_injected_anomalies_total");
-  const double detected = sum_of(*injected_, "tickguard_anomalies_total");
+  const double detected = sum_of(*settled_, "tickguard_anomalies_total");
   const double false_alarms = sum_of(*quiet_, "tickguard_anomalies_total");
+  std::printf("injected %.0f, detected %.0f, false alarms without injections %.0f (zscore %.0f)\n", injected,
+              detected, false_alarms, sum_of(*quiet_, "tickguard_anomalies_total", {{"detector", "zscore"}}));
   EXPECT_GE(injected, 20);
   EXPECT_GE(detected, 20);
   // Measured: no zscore false alarm and ~0.6 volume_spike false alarms per instrument-hour.

@@ -410,7 +410,7 @@ MarketSimulator::State::State(MarketSimulatorOptions opts, std::vector<Instrumen
       symbol.anomaly_random = make_stream(options.seed, symbol.name, 2);
       if (inject) {
         symbol.next_random_anomaly =
-            options.start_time +
+            options.start_time + options.quiet_period +
             duration_of(symbol.anomaly_random.exponential(seconds_of(options.anomaly_interval)));
       }
       it = symbols.end() - 1;

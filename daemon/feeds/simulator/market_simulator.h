@@ -96,7 +96,10 @@ struct MarketSimulatorOptions {
   std::chrono::nanoseconds anomaly_interval = std::chrono::seconds(60);
   // Mean trade rate per instrument (venue x symbol) before intraday seasonality.
   double trades_per_second = 4.0;
-  Timestamp start_time{};                                          // exchange time of simulated t = 0
+  Timestamp start_time{};  // exchange time of simulated t = 0
+  // No random anomaly starts during the first quiet_period: a clean baseline (the feed's warm-up
+  // history) for detectors to learn from. schedule_anomaly() is not affected.
+  std::chrono::nanoseconds quiet_period{0};
   std::chrono::nanoseconds step = std::chrono::milliseconds(100);  // > 0
 };
 

@@ -89,6 +89,7 @@ void SimulatorFeed::run(FeedListener& listener, Timestamp start_time) {
   engine_options.anomaly_interval = options_.anomaly_interval;
   engine_options.trades_per_second = options_.trades_per_second;
   engine_options.start_time = start_time - options_.warmup;
+  engine_options.quiet_period = options_.warmup;  // warm-up history is the detectors' clean baseline
   MarketSimulator engine(engine_options, instruments_);
   Forwarder forwarder(listener, on_injected_);
 

@@ -514,6 +514,16 @@ TEST(MarketSimulator, ZeroIntervalNeverInjects) {
   EXPECT_TRUE(listener.injected.empty());
 }
 
+TEST(MarketSimulator, InjectsNothingDuringTheQuietPeriodButDoesAfterwards) {
+  MarketSimulatorOptions options = make_options(17, 1min);
+  options.quiet_period = 30min;
+  MarketSimulator simulator(options, default_instruments());
+  CollectingListener listener;
+  simulator.advance_to(kStart + 3h, listener);
+  ASSERT_FALSE(listener.injected.empty());
+  for (const auto& a : listener.injected) EXPECT_GE(a.start, kStart + 30min) << a.kind;
+}
+
 TEST(MarketSimulator, IgnoresScheduledAnomalyOnUnknownSymbol) {
   MarketSimulator simulator(make_options(16, 0s), default_instruments());
   simulator.schedule_anomaly(AnomalyKind::kLevelShift, "DOGE/USDT", "simex", kStart + 1s);
