@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "exporters/prometheus/metric_catalogue.h"
+#include "exporters/prometheus/process_metrics.h"
 
 namespace tickguard::exporters {
 namespace {
@@ -256,7 +257,9 @@ void PrometheusSink::set_config_reload_result(bool ok, Timestamp when) {
 
 std::string PrometheusSink::scrape() const {
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (auto& family : collect_process_metrics()) families.push_back(std::move(family));
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

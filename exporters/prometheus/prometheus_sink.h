@@ -34,7 +34,8 @@ class PrometheusSink final : public Sink {
   // tickguard_config_last_reload_successful (and the success timestamp when ok). Any thread.
   void set_config_reload_result(bool ok, Timestamp when);
 
-  // The whole registry in the Prometheus text exposition format (version 0.0.4). Any thread.
+  // The whole registry, plus the standard process_* metrics, in the Prometheus text exposition
+  // format (version 0.0.4). Any thread.
   std::string scrape() const;
 
   // Shared bookkeeping of reference-counted series; public only for the nested sink classes.
