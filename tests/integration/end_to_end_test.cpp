@@ -2,7 +2,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "daemon_process.h"
@@ -170,6 +173,37 @@ TEST_F(EndToEnd, PromtoolFindsNoProblemsInScrape) {
   const CommandResult r = run_shell("promtool check metrics", *metrics_text_);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_EQ(r.out, "") << r.out;
+}
+
+// The metric names, types and help texts are a public contract: a rename must be deliberate. Run
+// with TICKGUARD_UPDATE_GOLDEN=1 to rewrite the golden file after an intended change.
+TEST_F(EndToEnd, MetricCatalogueMatchesGoldenFile) {
+  std::istringstream in(*metrics_text_);
+  std::set<std::string> lines;  // sorted: the serializer's family order is not part of the contract
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("# HELP tickguard_", 0) == 0 || line.rfind("# TYPE tickguard_", 0) == 0)
+      lines.insert(line);
+  }
+  for (const auto& sample : parse_metrics(*metrics_text_)) {
+    if (sample.name.rfind("tickguard_", 0) != 0) continue;
+    std::string label_names;
+    for (const auto& [name, value] : sample.labels) label_names += (label_names.empty() ? "" : ",") + name;
+    lines.insert("# LABELS " + sample.name + " {" + label_names + "}");
+  }
+  std::string catalogue;
+  for (const auto& line : lines) catalogue += line + "\n";
+  const std::string golden_path =
+      std::string(TICKGUARD_SOURCE_DIR) + "/tests/fixtures/metric_catalogue.golden";
+  if (const char* update = std::getenv("TICKGUARD_UPDATE_GOLDEN");
+      update != nullptr && std::string(update) == "1") {
+    std::ofstream(golden_path) << catalogue;
+  }
+  std::ifstream golden(golden_path);
+  ASSERT_TRUE(golden) << golden_path << " is missing; run with TICKGUARD_UPDATE_GOLDEN=1";
+  std::stringstream expected;
+  expected << golden.rdbuf();
+  EXPECT_EQ(catalogue, expected.str()) << "metric names, types or help changed; if intended, run with "
+                                          "TICKGUARD_UPDATE_GOLDEN=1 and document it in README.md";
 }
 
 }  // namespace
