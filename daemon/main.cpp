@@ -29,6 +29,9 @@ using namespace tickguard;
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;  // usage and configuration errors
+// A detector thread that has not looped for this long is wedged: /-/healthy fails and the systemd
+// watchdog is no longer fed, so the service manager restarts the daemon.
+constexpr std::chrono::seconds kMaxStall(10);
 
 struct RunFlags {
   std::string config_file;
@@ -146,7 +149,8 @@ int run(const RunFlags& flags) {
   sink.set_config_reload_result(true, clock.now());
   app::Application app(clock, sink);
   exporters::HttpServer http({address->host, address->port, TICKGUARD_VERSION},
-                             {[&sink] { return sink.scrape(); }, [&app] { return app.ready(); }});
+                             {[&sink] { return sink.scrape(); }, [&app] { return app.ready(); },
+                              [&app] { return app.healthy(kMaxStall); }});
   if (Status s = http.start(); !s.ok()) {
     log::error("cannot start the HTTP server", {{"err", s.message()}});
     return kExitFailure;
@@ -175,7 +179,15 @@ int run(const RunFlags& flags) {
       log::info("shutting down", {{"signal", strsignal(sig)}});
       break;
     }
-    if (watchdog) notify("WATCHDOG=1");
+    if (watchdog) {
+      const auto stall_limit =
+          std::min<std::chrono::nanoseconds>(kMaxStall, std::chrono::microseconds(watchdog_usec));
+      if (app.healthy(stall_limit)) {
+        notify("WATCHDOG=1");
+      } else {
+        log::error("a detector thread has stalled; not feeding the watchdog");
+      }
+    }
   }
   notify("STOPPING=1");
   app.stop();

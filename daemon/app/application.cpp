@@ -107,6 +107,11 @@ bool Application::ready() const {
   return running_ && running_->pipeline->ready();
 }
 
+bool Application::healthy(std::chrono::nanoseconds max_stall) const {
+  std::lock_guard lock(mutex_);
+  return !running_ || running_->pipeline->heartbeat_age() < max_stall;
+}
+
 std::size_t Application::instrument_count() const {
   std::lock_guard lock(mutex_);
   return running_ ? running_->pipeline->instruments().size() : 0;

@@ -2,6 +2,7 @@
 // and swaps it atomically on reload. The HTTP server and the metrics registry outlive it.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -28,6 +29,9 @@ class Application {
 
   // True once every exchange of the running config has delivered data. Any thread.
   bool ready() const;
+  // False when a detector thread has not gone round its loop for `max_stall` (wedged). True while
+  // nothing runs (before start, during a reload). Any thread.
+  bool healthy(std::chrono::nanoseconds max_stall) const;
   // Number of instruments being watched. Any thread.
   std::size_t instrument_count() const;
 

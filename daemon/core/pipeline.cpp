@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include <algorithm>
 #include <boost/lockfree/spsc_queue.hpp>
 #include <chrono>
 #include <cstdio>
@@ -130,6 +131,7 @@ class Pipeline::Shard {
 
   void start() {
     running_.store(true);
+    beat();
     thread_ = std::thread([this] { run(); });
   }
   void stop() {
@@ -137,10 +139,13 @@ class Pipeline::Shard {
     if (thread_.joinable()) thread_.join();
   }
   std::uint64_t processed() const { return processed_.load(std::memory_order_relaxed); }
+  // Steady-clock time of the last loop, in nanoseconds; 0 before start().
+  std::int64_t last_beat() const { return last_beat_.load(std::memory_order_relaxed); }
 
  private:
   void run() {
     while (running_.load(std::memory_order_relaxed)) {
+      beat();
       std::size_t handled = 0;
       for (auto& queue : queues_) {
         handled += queue->consume_all([this](const MarketEvent& event) { dispatch(event); });
@@ -154,6 +159,10 @@ class Pipeline::Shard {
     }
   }
 
+  void beat() {
+    last_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+  }
+
   void dispatch(const MarketEvent& event) {
     const InstrumentId id = instrument_of(event);
     if (id < states_.size() && states_[id]) states_[id]->handle(event);
@@ -163,6 +172,7 @@ class Pipeline::Shard {
   std::vector<std::unique_ptr<EventQueue>> queues_;       // one per feed port
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> processed_{0};
+  std::atomic<std::int64_t> last_beat_{0};
   std::thread thread_;
 };
 
@@ -247,6 +257,15 @@ std::uint64_t Pipeline::dropped_events() const {
   std::uint64_t total = 0;
   for (const auto& port : ports_) total += port->dropped();
   return total;
+}
+
+std::chrono::nanoseconds Pipeline::heartbeat_age() const {
+  static_assert(std::is_same_v<std::chrono::steady_clock::duration, std::chrono::nanoseconds>);
+  if (!started_) return std::chrono::nanoseconds(0);
+  const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  std::int64_t oldest = now;
+  for (const auto& shard : shards_) oldest = std::min(oldest, shard->last_beat());
+  return std::chrono::nanoseconds(now - oldest);
 }
 
 std::uint64_t Pipeline::processed_events() const {

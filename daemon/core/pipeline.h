@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -57,6 +58,9 @@ class Pipeline {
   std::uint64_t dropped_events() const;
   // Events processed by detectors, since construction.
   std::uint64_t processed_events() const;
+  // How long ago the slowest shard thread last went round its loop (it does so at least every
+  // millisecond when alive, idle or busy). Zero before start(). Any thread.
+  std::chrono::nanoseconds heartbeat_age() const;
 
   const std::vector<Instrument>& instruments() const { return instruments_; }
 

@@ -35,8 +35,13 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandlers handlers)
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(handlers_.metrics(), kMetricsContentType);
   });
-  server_->Get("/-/healthy", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("Healthy.\n", "text/plain; charset=utf-8");
+  server_->Get("/-/healthy", [this](const httplib::Request&, httplib::Response& res) {
+    if (handlers_.healthy()) {
+      res.set_content("Healthy.\n", "text/plain; charset=utf-8");
+    } else {
+      res.status = 503;
+      res.set_content("Unhealthy: a detector thread has stalled.\n", "text/plain; charset=utf-8");
+    }
   });
   server_->Get("/-/ready", [this](const httplib::Request&, httplib::Response& res) {
     if (handlers_.ready()) {

@@ -24,6 +24,7 @@ struct HttpServerOptions {
 struct HttpHandlers {
   std::function<std::string()> metrics;  // Prometheus text exposition
   std::function<bool()> ready;           // true once every feed has delivered data
+  std::function<bool()> healthy;         // false when the daemon is wedged (a restart would help)
 };
 
 class HttpServer {

@@ -51,6 +51,7 @@ TEST_F(ApplicationTest, BecomesReadyOnceFeedsDeliverAndStopsCleanly) {
   EXPECT_EQ(app_.instrument_count(), 2u);
   EXPECT_TRUE(eventually([&] { return app_.ready(); }));
   EXPECT_TRUE(has(sink_, R"(tickguard_feed_up{exchange="simex"} 1)"));
+  EXPECT_TRUE(eventually([&] { return app_.healthy(1s); }));
   app_.stop();
   EXPECT_FALSE(app_.ready());
   EXPECT_FALSE(has(sink_, "tickguard_feed_up{")) << "a stopped application leaves no instrument series";

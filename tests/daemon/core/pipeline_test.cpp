@@ -203,6 +203,22 @@ TEST(Pipeline, IgnoresEventsForUnknownInstruments) {
   EXPECT_FALSE(pipeline.ready());
 }
 
+TEST(Pipeline, HeartbeatShowsLiveShardsAndAgesOnceStopped) {
+  RecordingSink sink;
+  Pipeline pipeline(two_instruments(), one_detector(), sink, PipelineOptions{2, 64});
+  EXPECT_EQ(pipeline.heartbeat_age(), std::chrono::nanoseconds(0));  // not started
+  pipeline.start();
+  bool fresh = false;
+  for (int i = 0; i < 500 && !fresh; ++i) {
+    fresh = pipeline.heartbeat_age() < std::chrono::seconds(1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(fresh);
+  pipeline.stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_GE(pipeline.heartbeat_age(), std::chrono::milliseconds(200)) << "a stopped shard no longer beats";
+}
+
 TEST(Pipeline, ForwardsConnectionStateToSink) {
   RecordingSink sink;
   Pipeline pipeline(two_instruments(), one_detector(), sink);

@@ -13,12 +13,14 @@ class HttpServerTest : public ::testing::Test {
   void SetUp() override {
     server_ = std::make_unique<HttpServer>(
         HttpServerOptions{"127.0.0.1", 0, "1.2.3"},
-        HttpHandlers{[] { return std::string("metric_a 1\n"); }, [this] { return ready_.load(); }});
+        HttpHandlers{[] { return std::string("metric_a 1\n"); }, [this] { return ready_.load(); },
+                     [this] { return healthy_.load(); }});
     ASSERT_TRUE(server_->start().ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
   }
 
   std::atomic<bool> ready_{false};
+  std::atomic<bool> healthy_{true};
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<httplib::Client> client_;
 };
@@ -31,10 +33,14 @@ TEST_F(HttpServerTest, ServesMetricsInTextFormat) {
   EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
 }
 
-TEST_F(HttpServerTest, HealthyAlways) {
+TEST_F(HttpServerTest, HealthyUnlessHandlerReportsAStall) {
   auto res = client_->Get("/-/healthy");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
+  healthy_ = false;
+  res = client_->Get("/-/healthy");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
 }
 
 TEST_F(HttpServerTest, ReadyOnlyWhenHandlerSaysSo) {
@@ -64,7 +70,7 @@ TEST_F(HttpServerTest, UnknownPathIs404) {
 
 TEST_F(HttpServerTest, SecondServerOnSamePortFailsWithClearError) {
   HttpServer other(HttpServerOptions{"127.0.0.1", server_->port(), "x"},
-                   HttpHandlers{[] { return std::string(); }, [] { return true; }});
+                   HttpHandlers{[] { return std::string(); }, [] { return true; }, [] { return true; }});
   Status s = other.start();
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("cannot listen on 127.0.0.1:" + std::to_string(server_->port())),
