@@ -79,19 +79,22 @@ void VolumeSpikeDetector::on_trade(const Trade& trade, ObservationSink& sink) {
   if (baseline_.count() >= min_samples_) score(trade.exchange_time, sink);
 }
 
-// Closes the bucket in progress and the empty ones up to `bucket`. Past a full window of empty
-// buckets the rest cannot change the baseline, so the gap costs O(window log window) at most.
+// Closes the bucket in progress and the empty ones up to `bucket`, and refreshes the cached
+// median and sigma (O(window), once per interval). Past a full window of empty buckets the rest
+// cannot change the baseline, so the gap costs O(window log window) at most.
 void VolumeSpikeDetector::advance_to(std::int64_t bucket) {
   baseline_.add(std::log1p(bucket_volume_));
   const auto empty = static_cast<std::uint64_t>(bucket - bucket_ - 1);
   baseline_.add_repeated(0.0, static_cast<std::size_t>(std::min<std::uint64_t>(empty, baseline_.capacity())));
   bucket_ = bucket;
   bucket_volume_ = 0;
+  median_ = baseline_.median();
+  sigma_ = std::max(kMadToSigma * baseline_.mad(), kMinRobustSigma);
 }
 
 void VolumeSpikeDetector::score(Timestamp time, ObservationSink& sink) const {
-  const double median = baseline_.median();
-  const double sigma = std::max(kMadToSigma * baseline_.mad(), kMinRobustSigma);
+  const double median = median_;
+  const double sigma = sigma_;
   const double z = (std::log1p(bucket_volume_) - median) / sigma;
   const double ratio = std::max(z, 0.0) / threshold_;  // quiet intervals are not anomalies here
   sink.observe(Observation{

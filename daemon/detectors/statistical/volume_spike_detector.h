@@ -51,6 +51,10 @@ class VolumeSpikeDetector final : public Detector {
   std::size_t min_samples_;
   double threshold_;
   RollingMedian baseline_;  // log1p(volume) of closed buckets
+  // The baseline's median and robust sigma, recomputed only when a bucket closes, so scoring a
+  // trade is O(1).
+  double median_ = 0;
+  double sigma_ = kMinRobustSigma;
   bool started_ = false;
   std::int64_t bucket_ = 0;  // floor(exchange time / interval) of the bucket in progress
   double bucket_volume_ = 0;
