@@ -29,8 +29,10 @@ class SimulatorFeed final : public Feed {
   SimulatorFeed& operator=(const SimulatorFeed&) = delete;
 
   // Spawns the feed thread, which reports each venue up and then delivers events with
-  // receive_time = clock.now() (exchange times stay simulated; the simulation starts at the
-  // clock's now()). InvalidArgument when speed is not positive or the feed is already running.
+  // receive_time = clock.now() (exchange times stay simulated). The simulation starts `warmup`
+  // before the clock's now(); that clean history (no injected anomalies) is generated first, as
+  // fast as the pipeline drains it. InvalidArgument when speed is not positive or the feed is
+  // already running.
   Status start(FeedListener& listener) override;
   // Wakes and joins the thread, which reports each venue down before it exits. Idempotent; a
   // stopped feed may be started again (with a fresh simulation).
