@@ -1,5 +1,6 @@
 #include "core/log.h"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,9 +12,9 @@ namespace tickguard::log {
 namespace {
 
 struct State {
-  std::mutex mutex;
-  Level min_level = Level::kInfo;
-  Format format = Format::kLogfmt;
+  std::mutex mutex;  // serializes output only; filtered lines never take it
+  std::atomic<Level> min_level{Level::kInfo};
+  std::atomic<Format> format{Format::kLogfmt};
   std::string* capture = nullptr;
 };
 
@@ -135,9 +136,8 @@ Field::Field(std::string_view k, double v) : key(k), quoted(false) {
 }
 
 void configure(Level min_level, Format format) {
-  std::lock_guard lock(state().mutex);
-  state().min_level = min_level;
-  state().format = format;
+  state().min_level.store(min_level);
+  state().format.store(format);
 }
 
 void set_output_for_testing(std::string* buffer) {
@@ -168,13 +168,8 @@ std::string format_line(Format format, std::string_view timestamp, Level level, 
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   auto& s = state();
-  Format format;
-  {
-    std::lock_guard lock(s.mutex);
-    if (level < s.min_level) return;
-    format = s.format;
-  }
-  const std::string line = format_line(format, now_rfc3339(), level, message, fields);
+  if (level < s.min_level.load(std::memory_order_relaxed)) return;
+  const std::string line = format_line(s.format.load(), now_rfc3339(), level, message, fields);
   std::lock_guard lock(s.mutex);
   if (s.capture != nullptr) {
     *s.capture += line;
