@@ -217,9 +217,7 @@ std::vector<std::string> with_default_subcommand(int argc, char** argv) {
   return args;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run_cli(int argc, char** argv) {
   CLI::App cli{"tickguard: crypto market anomaly detector and Prometheus exporter"};
   cli.require_subcommand(1);
   cli.set_version_flag("--version", std::string("tickguard ") + TICKGUARD_VERSION);
@@ -265,4 +263,19 @@ int main(int argc, char** argv) {
   }
   std::cout << "tickguard " << TICKGUARD_VERSION << " (revision " << TICKGUARD_REVISION << ")\n";
   return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are values inside tickguard; an exception reaching here is a bug or resource exhaustion
+  // in a dependency. Report it as a structured log line and a failure exit, never a silent abort.
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    tickguard::log::error("fatal error", {{"err", e.what()}});
+  } catch (...) {
+    tickguard::log::error("fatal error", {{"err", "unknown exception"}});
+  }
+  return 1;
 }

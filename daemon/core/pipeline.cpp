@@ -205,11 +205,12 @@ class Pipeline::FeedPort final : public FeedListener {
   std::atomic<std::uint64_t> dropped_{0};
 };
 
-Pipeline::Pipeline(std::vector<Instrument> instruments, std::vector<DetectorSpec> detectors, Sink& sink,
-                   PipelineOptions options)
+Pipeline::Pipeline(std::vector<Instrument> instruments, const std::vector<DetectorSpec>& detectors,
+                   Sink& sink, PipelineOptions options)
     : instruments_(std::move(instruments)), sink_(sink), options_(options) {
   if (options_.shards == 0) options_.shards = 1;
   std::vector<std::string> detector_names;
+  detector_names.reserve(detectors.size());
   for (const auto& d : detectors) detector_names.push_back(d.name);
 
   for (std::size_t s = 0; s < options_.shards; ++s)

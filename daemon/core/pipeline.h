@@ -37,7 +37,7 @@ struct DetectorSpec {
 class Pipeline {
  public:
   // `instruments[i].id` must equal i. Creates every metric series through `sink` now (subscribe).
-  Pipeline(std::vector<Instrument> instruments, std::vector<DetectorSpec> detectors, Sink& sink,
+  Pipeline(std::vector<Instrument> instruments, const std::vector<DetectorSpec>& detectors, Sink& sink,
            PipelineOptions options = {});
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;

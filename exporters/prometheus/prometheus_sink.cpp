@@ -12,7 +12,6 @@ namespace tickguard::exporters {
 namespace {
 
 using prometheus::Counter;
-using prometheus::Family;
 using prometheus::Gauge;
 using prometheus::Labels;
 
