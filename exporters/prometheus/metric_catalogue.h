@@ -11,6 +11,8 @@ struct MetricName {
 
 inline constexpr MetricName kPrice{"tickguard_price",
                                    "Last trade price, in quote currency per unit of base."};
+inline constexpr MetricName kSpreadRatio{
+    "tickguard_spread_ratio", "Relative bid-ask spread, (ask - bid) / mid, from the best bid and offer."};
 inline constexpr MetricName kTrades{"tickguard_trades_total", "Trades received."};
 inline constexpr MetricName kTradeVolume{"tickguard_trade_volume_total", "Traded quantity, in base units."};
 inline constexpr MetricName kAnomalyScore{

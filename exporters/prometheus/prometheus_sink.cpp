@@ -28,6 +28,7 @@ std::string instrument_key(const Instrument& instrument) {
 
 struct PrometheusSink::InstrumentSeries {
   Gauge* price;
+  Gauge* spread;
   Counter* trades;
   Counter* volume;
   Gauge* last_message;
@@ -65,7 +66,12 @@ class PrometheusInstrumentSink final : public InstrumentSink {
     series_.trades->Increment();
     series_.volume->Increment(trade.quantity);
   }
-  void on_ticker(const Ticker&) override {}
+  void on_ticker(const Ticker& ticker) override {
+    const double mid = (ticker.ask_price + ticker.bid_price) / 2;
+    if (ticker.bid_price > 0 && ticker.ask_price >= ticker.bid_price) {
+      series_.spread->Set((ticker.ask_price - ticker.bid_price) / mid);
+    }
+  }
   void on_score(std::size_t detector, double score) override { detectors_[detector]->score->Set(score); }
   void on_active(std::size_t detector, bool active) override {
     detectors_[detector]->active->Set(active ? 1 : 0);
@@ -106,6 +112,7 @@ class PrometheusFeedStatusSink final : public FeedStatusSink {
 PrometheusSink::PrometheusSink()
     : registry_(std::make_shared<prometheus::Registry>()),
       price_(build(prometheus::BuildGauge(), metrics::kPrice, *registry_)),
+      spread_(build(prometheus::BuildGauge(), metrics::kSpreadRatio, *registry_)),
       trades_(build(prometheus::BuildCounter(), metrics::kTrades, *registry_)),
       trade_volume_(build(prometheus::BuildCounter(), metrics::kTradeVolume, *registry_)),
       anomaly_score_(build(prometheus::BuildGauge(), metrics::kAnomalyScore, *registry_)),
@@ -131,15 +138,18 @@ PrometheusSink::InstrumentSeries& PrometheusSink::acquire_instrument(const Instr
   if (slot.refs++ == 0) {
     const Labels labels{{"exchange", instrument.exchange}, {"symbol", instrument.symbol}};
     auto* price = &price_.Add(labels);
+    auto* spread = &spread_.Add(labels);
     auto* trades = &trades_.Add(labels);
     auto* volume = &trade_volume_.Add(labels);
     auto* last = &feed_last_message_.Add(labels);
-    slot.series = std::make_unique<InstrumentSeries>(InstrumentSeries{price, trades, volume, last, [=, this] {
-                                                                        price_.Remove(price);
-                                                                        trades_.Remove(trades);
-                                                                        trade_volume_.Remove(volume);
-                                                                        feed_last_message_.Remove(last);
-                                                                      }});
+    slot.series =
+        std::make_unique<InstrumentSeries>(InstrumentSeries{price, spread, trades, volume, last, [=, this] {
+                                                              price_.Remove(price);
+                                                              spread_.Remove(spread);
+                                                              trades_.Remove(trades);
+                                                              trade_volume_.Remove(volume);
+                                                              feed_last_message_.Remove(last);
+                                                            }});
   }
   return *slot.series;
 }

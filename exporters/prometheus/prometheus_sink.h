@@ -59,6 +59,7 @@ class PrometheusSink final : public Sink {
 
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Gauge>& price_;
+  prometheus::Family<prometheus::Gauge>& spread_;
   prometheus::Family<prometheus::Counter>& trades_;
   prometheus::Family<prometheus::Counter>& trade_volume_;
   prometheus::Family<prometheus::Gauge>& anomaly_score_;

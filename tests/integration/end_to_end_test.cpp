@@ -119,6 +119,11 @@ TEST_F(EndToEnd, ExportsEveryContractMetric) {
   EXPECT_EQ(sum_of(*injected_, "tickguard_config_last_reload_successful"), 1);
   EXPECT_GT(sum_of(*injected_, "tickguard_price", {{"exchange", "simex"}, {"symbol", "BTC/USDT"}}), 1000);
   EXPECT_EQ(sum_of(*injected_, "tickguard_pipeline_events_dropped_total"), 0);
+  // The simulator quotes BTC with a spread of a few basis points.
+  const double spread =
+      sum_of(*injected_, "tickguard_spread_ratio", {{"exchange", "simex"}, {"symbol", "BTC/USDT"}});
+  EXPECT_GT(spread, 0.00001);
+  EXPECT_LT(spread, 0.005);
 }
 
 TEST_F(EndToEnd, ScoresAreWithinUnitInterval) {

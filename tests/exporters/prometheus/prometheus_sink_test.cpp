@@ -18,6 +18,7 @@ TEST(PrometheusSink, SubscribingCreatesEverySeriesOfTheInstrument) {
   auto status = sink.subscribe_feed_status(kBtc);
   const std::string text = sink.scrape();
   EXPECT_TRUE(has_line(text, R"(tickguard_price{exchange="simex",symbol="BTC/USDT"} 0)")) << text;
+  EXPECT_TRUE(has_line(text, R"(tickguard_spread_ratio{exchange="simex",symbol="BTC/USDT"} 0)"));
   EXPECT_TRUE(has_line(text, R"(tickguard_trades_total{exchange="simex",symbol="BTC/USDT"} 0)"));
   EXPECT_TRUE(has_line(text, R"(tickguard_trade_volume_total{exchange="simex",symbol="BTC/USDT"} 0)"));
   EXPECT_TRUE(
@@ -54,6 +55,12 @@ TEST(PrometheusSink, UpdatesSeriesFromPipelineReports) {
   AnomalyEvent event;
   event.severity = Severity::kCritical;
   instrument->on_anomaly(1, event);
+  Ticker ticker;
+  ticker.bid_price = 99;
+  ticker.ask_price = 101;
+  instrument->on_ticker(ticker);
+  ticker.bid_price = 102;  // crossed quote: ignored
+  instrument->on_ticker(ticker);
   status->on_message(Timestamp{} + std::chrono::seconds(1700000000));
   status->on_dropped();
   sink.on_connection_state("simex", true);
@@ -62,6 +69,7 @@ TEST(PrometheusSink, UpdatesSeriesFromPipelineReports) {
   EXPECT_TRUE(has_line(text, R"(tickguard_price{exchange="simex",symbol="BTC/USDT"} 60000.5)")) << text;
   EXPECT_TRUE(has_line(text, R"(tickguard_trades_total{exchange="simex",symbol="BTC/USDT"} 2)"));
   EXPECT_TRUE(has_line(text, R"(tickguard_trade_volume_total{exchange="simex",symbol="BTC/USDT"} 0.5)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_spread_ratio{exchange="simex",symbol="BTC/USDT"} 0.02)"));
   EXPECT_TRUE(has_line(
       text, R"(tickguard_anomaly_score{detector="volume_spike",exchange="simex",symbol="BTC/USDT"} 0.75)"));
   EXPECT_TRUE(has_line(
