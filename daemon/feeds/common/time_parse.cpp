@@ -6,7 +6,7 @@ namespace tickguard::feeds {
 namespace {
 
 // Reads exactly `n` digits at `pos`.
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+bool digits(std::string_view s, std::size_t pos, std::size_t n, std::int64_t& out) {
   if (pos + n > s.size()) return false;
   out = 0;
   for (std::size_t i = 0; i < n; ++i) {
@@ -20,13 +20,13 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 }  // namespace
 
 std::optional<Timestamp> parse_rfc3339(std::string_view s) {
-  int year, month, day, hour, minute, second;
+  std::int64_t year, month, day, hour, minute, second;
   if (!digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
       !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hour) ||
       s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
     return std::nullopt;
   }
-  const std::chrono::year_month_day date{std::chrono::year(year),
+  const std::chrono::year_month_day date{std::chrono::year(static_cast<int>(year)),
                                          std::chrono::month(static_cast<unsigned>(month)),
                                          std::chrono::day(static_cast<unsigned>(day))};
   if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
@@ -38,7 +38,7 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
     const std::size_t start = pos;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
       if (scale > 0) {
-        nanos += (s[pos] - '0') * scale;
+        nanos += static_cast<std::int64_t>(s[pos] - '0') * scale;
         scale /= 10;
       }
       ++pos;
@@ -49,7 +49,7 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
+    std::int64_t oh, om;
     if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
         !digits(s, pos + 4, 2, om)) {
       return std::nullopt;
