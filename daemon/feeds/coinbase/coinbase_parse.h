@@ -1,0 +1,140 @@
+// Pure parsing of the Coinbase Exchange public WebSocket feed (match/last_match, ticker, level2
+// snapshot/l2update, heartbeat, subscriptions, error) and of the REST /products listing. No I/O:
+// the feed hands each received frame to CoinbaseParser::parse and acts on the decoded value.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feeds/common/order_book.h"
+#include "tickguard/event.h"
+
+namespace tickguard::feeds::coinbase {
+
+// Why a frame or body could not be decoded. Errors are values; the parser never throws.
+enum class ParseError : std::uint8_t {
+  kNone,
+  kMalformedJson,  // not JSON, truncated, or not the expected JSON shape
+  kMissingField,   // a field the message type requires is absent
+  kBadValue,       // a field is present but its value is out of range or unparseable
+};
+
+std::string_view to_string(ParseError error);
+
+enum class MessageKind : std::uint8_t {
+  kUnknown,        // a valid frame of a type we do not handle (the venue may add types any time)
+  kMatch,          // "match" or "last_match": one trade
+  kTicker,         // best bid/ask after a match
+  kSnapshot,       // full level2 book
+  kL2Update,       // level2 changes
+  kHeartbeat,      // per-product liveness with sequence and last trade id
+  kSubscriptions,  // subscription confirmation (ignored beyond its kind)
+  kError,          // the venue reports an error (often just before it disconnects)
+};
+
+// "match"/"last_match". Coinbase reports the MAKER order's side; `aggressor` is the opposite.
+struct MatchMessage {
+  std::uint64_t trade_id = 0;
+  std::uint64_t sequence = 0;
+  double price = 0;
+  double size = 0;
+  Side aggressor = Side::kUnknown;
+  Timestamp time{};
+  bool last_match = false;  // the replay of the latest trade sent on subscribe
+};
+
+struct TickerMessage {
+  std::uint64_t sequence = 0;
+  std::uint64_t trade_id = 0;        // 0 when absent
+  Side taker_side = Side::kUnknown;  // the ticker reports the taker's side (unlike match)
+  double best_bid = 0;
+  double best_ask = 0;
+  double best_bid_size = 0;  // sizes are only sent by newer feed versions:
+  double best_ask_size = 0;  // has_sizes says whether they were present
+  bool has_sizes = false;
+  Timestamp time{};
+  bool has_time = false;
+};
+
+struct HeartbeatMessage {
+  std::uint64_t sequence = 0;
+  std::uint64_t last_trade_id = 0;
+  Timestamp time{};
+};
+
+// One price level of a snapshot, or one change of an l2update. Size 0 removes the level. The texts
+// point into the parser and are valid only until the next parse call.
+struct LevelChange {
+  BookSide side = BookSide::kBid;
+  double price = 0;
+  double size = 0;
+  std::string_view price_text;
+  std::string_view size_text;
+};
+
+// "snapshot" (bids and asks, in frame order) or "l2update" (changes in the venue's order).
+struct BookMessage {
+  std::span<const LevelChange> levels;
+  Timestamp time{};  // l2update only
+  bool has_time = false;
+};
+
+// A decoded frame. Only the member matching `kind` is meaningful. string_views (product_id,
+// error texts, level texts) and `book.levels` point into the parser: copy out before the next parse.
+struct WsMessage {
+  MessageKind kind = MessageKind::kUnknown;
+  std::string_view type;        // the raw "type" field
+  std::string_view product_id;  // native id, e.g. "BTC-USD"; empty when the message has none
+  MatchMessage match;
+  TickerMessage ticker;
+  HeartbeatMessage heartbeat;
+  BookMessage book;
+  std::string_view error_message;  // kError: "message"
+  std::string_view error_reason;   // kError: "reason", when present
+};
+
+// One row of REST GET /products, owned (REST is polled, not on the hot path).
+struct Product {
+  std::string id;  // native, e.g. "BTC-USD"
+  std::string base_currency;
+  std::string quote_currency;
+  std::string status;  // "online", "offline", "delisted", ...
+  bool trading_disabled = false;
+  // Tradable now: online and not disabled.
+  bool tradable() const { return status == "online" && !trading_disabled; }
+};
+
+// Decodes frames. Owns one simdjson on-demand parser and one padded buffer that are reused, so in
+// steady state (frames no larger than seen before) parsing does not allocate. Not thread-safe:
+// use one per connection thread.
+class CoinbaseParser {
+ public:
+  CoinbaseParser();
+
+  // Parses one WebSocket text frame into `out` (reset first). On success returns kNone and
+  // out.kind says what it was; unknown but well-formed types give kUnknown. On error `out` is
+  // partially filled and must be ignored. Views in `out` stay valid until the next call.
+  ParseError parse(std::string_view frame, WsMessage& out);
+
+  // Parses a REST /products body (a JSON array) into `out` (cleared first). Rows lacking an id
+  // or currencies fail the whole body: a partial product list would silently drop symbols.
+  ParseError parse_products(std::string_view body, std::vector<Product>& out);
+
+ private:
+  simdjson::padded_string_view pad(std::string_view text);
+
+  simdjson::ondemand::parser parser_;
+  std::vector<char> buffer_;
+  std::vector<LevelChange> levels_;
+};
+
+// Normalized events from decoded messages; the caller supplies the instrument and receive time.
+Trade to_trade(const MatchMessage& match, InstrumentId instrument, Timestamp receive_time);
+Ticker to_ticker(const TickerMessage& ticker, InstrumentId instrument, Timestamp receive_time);
+
+}  // namespace tickguard::feeds::coinbase
