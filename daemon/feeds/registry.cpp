@@ -1,6 +1,7 @@
 #include "feeds/registry.h"
 
 #include "core/log.h"
+#include "feeds/okx/okx_feed.h"
 #include "feeds/simulator/simulator_feed.h"
 
 namespace tickguard::feeds {
@@ -29,6 +30,18 @@ std::unique_ptr<Feed> create_simulator(const config::FeedOptions& options,
       });
 }
 
+// A real exchange subscribes its own symbols under its own name.
+std::vector<Instrument> exchange_instruments(const config::FeedOptions& options) {
+  std::vector<Instrument> out;
+  for (const auto& symbol : options.symbols) out.push_back(Instrument{0, options.exchange, symbol});
+  return out;
+}
+
+std::unique_ptr<Feed> create_okx(const config::FeedOptions& options, std::vector<Instrument> instruments,
+                                 const FeedContext& context) {
+  return std::make_unique<okx::OkxFeed>(options, std::move(instruments), context.clock);
+}
+
 struct FeedEntry {
   const char* exchange;
   std::vector<Instrument> (*instruments)(const config::FeedOptions&);
@@ -38,6 +51,7 @@ struct FeedEntry {
 // One line per exchange.
 const FeedEntry kFeeds[] = {
     {"simulator", simulator_instruments, create_simulator},
+    {"okx", exchange_instruments, create_okx},
 };
 
 const FeedEntry* find(const std::string& exchange) {

@@ -1,0 +1,255 @@
+#include "feeds/okx/okx_feed.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <future>
+#include <thread>
+
+#include "core/log.h"
+#include "feeds/common/backoff.h"
+#include "feeds/common/http_client.h"
+#include "feeds/common/websocket_client.h"
+#include "feeds/okx/okx_book.h"
+#include "feeds/okx/okx_parse.h"
+#include "feeds/okx/okx_symbols.h"
+
+namespace tickguard::feeds::okx {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr const char* kExchange = "okx";
+constexpr auto kPingInterval = std::chrono::seconds(20);  // OKX drops connections idle for 30 s
+
+// One subscribed instrument: its pipeline id, OKX instId and book.
+struct Subscription {
+  InstrumentId id = 0;
+  std::string symbol;
+  std::string inst_id;
+  OkxBookSync book;
+};
+
+std::string subscribe_message(const char* op, const std::vector<const Subscription*>& subs,
+                              const std::vector<const char*>& channels) {
+  std::string out = std::string(R"({"op":")") + op + R"(","args":[)";
+  bool first = true;
+  for (const auto* sub : subs) {
+    for (const char* channel : channels) {
+      out += first ? "" : ",";
+      first = false;
+      out += std::string(R"({"channel":")") + channel + R"(","instId":")" + sub->inst_id + R"("})";
+    }
+  }
+  return out + "]}";
+}
+
+}  // namespace
+
+struct OkxFeed::Impl final : WebSocketHandler {
+  Impl(const config::FeedOptions& options, std::vector<Instrument> instruments, const Clock& clock)
+      : rest_url(options.rest_url.empty() ? kDefaultRestUrl : options.rest_url),
+        ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
+        instruments(std::move(instruments)),
+        clock(clock),
+        guard(asio::make_work_guard(io)),
+        retry(io),
+        ping(io) {}
+
+  // ---- Start-up: instrument metadata, then the stream ----
+
+  void fetch_instruments() {
+    HttpRequest request;
+    request.url = rest_url + "/api/v5/public/instruments?instType=SPOT";
+    http.submit(std::move(request), [this](HttpResponse response) {
+      asio::post(io, [this, response = std::move(response)] { on_instruments(response); });
+    });
+  }
+
+  void on_instruments(const HttpResponse& response) {
+    std::vector<OkxInstrument> parsed;
+    InstrumentsStatus status;
+    if (response.ok()) status = parser.parse_instruments(response.body, parsed);
+    if (!response.ok() || !status.ok) {
+      const auto delay = backoff.next();
+      log::error("okx: cannot load instrument metadata, retrying",
+                 {{"url", rest_url},
+                  {"err", response.ok() ? status.error : std::string(error_kind(response.error))},
+                  {"status", static_cast<int>(response.status)},
+                  {"retry_in_ms", static_cast<std::int64_t>(delay.count())}});
+      retry.expires_after(response.retry_after ? std::chrono::milliseconds(*response.retry_after) : delay);
+      retry.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) fetch_instruments();
+      });
+      return;
+    }
+    backoff.reset();
+    OkxSymbolMap map;
+    map.add(parsed);
+    for (const auto& instrument : instruments) {
+      const SymbolLookup native = map.to_native(instrument.symbol);
+      if (!native.ok()) {
+        log::error(
+            "okx: unknown symbol, not subscribed",
+            {{"feed", kExchange}, {"symbol", instrument.symbol}, {"hint", "not an OKX spot instrument"}});
+        continue;
+      }
+      auto sub = std::make_unique<Subscription>();
+      sub->id = instrument.id;
+      sub->symbol = instrument.symbol;
+      sub->inst_id = std::string(native.value);
+      subscriptions.push_back(std::move(sub));
+    }
+    WebSocketOptions ws_options;
+    ws_options.url = ws_url;
+    ws = std::make_unique<WebSocketClient>(io, ws_options, *this, clock);
+    ws->start();
+    schedule_ping();
+  }
+
+  void schedule_ping() {
+    ping.expires_after(kPingInterval);
+    ping.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      ws->send("ping");
+      schedule_ping();
+    });
+  }
+
+  // ---- WebSocketHandler ----
+
+  void on_open() override {
+    log::info("okx: connected",
+              {{"url", ws_url}, {"instruments", static_cast<std::uint64_t>(subscriptions.size())}});
+    listener->on_connection_state(kExchange, true);
+    std::vector<const Subscription*> all;
+    for (const auto& sub : subscriptions) all.push_back(sub.get());
+    if (!all.empty()) ws->send(subscribe_message("subscribe", all, {"trades", "tickers", "books"}));
+  }
+
+  bool on_message(std::string_view text, Timestamp receive_time) override {
+    const OkxFrame& frame = parser.parse(text);
+    Subscription* sub = find(frame.inst_id);
+    switch (frame.kind) {
+      case FrameKind::kTrades:
+        if (sub == nullptr) return true;
+        for (Trade trade : frame.trades) {
+          trade.instrument = sub->id;
+          trade.receive_time = receive_time;
+          listener->on_event(trade);
+        }
+        return true;
+      case FrameKind::kTickers:
+        if (sub == nullptr) return true;
+        for (const OkxTicker& t : frame.tickers) {
+          Ticker ticker = t.ticker;
+          ticker.instrument = sub->id;
+          ticker.receive_time = receive_time;
+          listener->on_event(ticker);
+        }
+        return true;
+      case FrameKind::kBook:
+        if (sub != nullptr) on_book(*sub, frame.book, receive_time);
+        return true;
+      case FrameKind::kVenueError:
+        log::error("okx: venue error", {{"code", frame.venue_code}, {"msg", frame.venue_message}});
+        return false;
+      case FrameKind::kMalformed:
+        log::warn("okx: malformed message dropped", {{"err", frame.error}});
+        return false;
+      case FrameKind::kPong:
+      case FrameKind::kEvent:
+      case FrameKind::kIgnored:
+        return false;
+    }
+    return false;
+  }
+
+  void on_book(Subscription& sub, const OkxBookMessage& message, Timestamp receive_time) {
+    const BookSyncResult result = sub.book.apply(message);
+    if (needs_resync(result)) {
+      log::warn("okx: book out of sync, resubscribing",
+                {{"symbol", sub.symbol},
+                 {"reason", result == BookSyncResult::kGapNeedsResync       ? "sequence gap"
+                            : result == BookSyncResult::kCrossedNeedsResync ? "crossed book"
+                                                                            : "checksum mismatch"}});
+      sub.book.reset();
+      ws->send(subscribe_message("unsubscribe", {&sub}, {"books"}));
+      ws->send(subscribe_message("subscribe", {&sub}, {"books"}));
+      return;
+    }
+    if (result == BookSyncResult::kNotSynced) return;
+    BookSnapshot snapshot;
+    sub.book.fill_snapshot(snapshot);
+    snapshot.instrument = sub.id;
+    snapshot.receive_time = receive_time;
+    listener->on_event(snapshot);
+  }
+
+  void on_close(std::string_view reason) override {
+    log::warn("okx: disconnected, reconnecting", {{"reason", reason}});
+    listener->on_connection_state(kExchange, false);
+    for (auto& sub : subscriptions) sub->book.reset();
+  }
+
+  Subscription* find(std::string_view inst_id) {
+    for (auto& sub : subscriptions) {
+      if (sub->inst_id == inst_id) return sub.get();
+    }
+    return nullptr;
+  }
+
+  const std::string rest_url;
+  const std::string ws_url;
+  const std::vector<Instrument> instruments;
+  const Clock& clock;
+  FeedListener* listener = nullptr;
+
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard;
+  asio::steady_timer retry;
+  asio::steady_timer ping;
+  Backoff backoff;
+  OkxParser parser;  // used on the io thread only
+  HttpClient http;
+  std::unique_ptr<WebSocketClient> ws;
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  std::thread thread;
+  std::promise<void> done;  // set when the io thread returns
+  std::future<void> finished;
+};
+
+OkxFeed::OkxFeed(const config::FeedOptions& options, std::vector<Instrument> instruments, const Clock& clock)
+    : impl_(std::make_unique<Impl>(options, std::move(instruments), clock)) {}
+
+OkxFeed::~OkxFeed() { stop(); }
+
+Status OkxFeed::start(FeedListener& listener) {
+  if (Status s = WebSocketClient::validate_url(impl_->ws_url); !s.ok()) return s;
+  impl_->listener = &listener;
+  asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_instruments(); });
+  impl_->finished = impl_->done.get_future();
+  impl_->thread = std::thread([impl = impl_.get()] {
+    impl->io.run();
+    impl->done.set_value();
+  });
+  return Status::Ok();
+}
+
+void OkxFeed::stop() {
+  if (!impl_->thread.joinable()) return;
+  impl_->http.stop();
+  asio::post(impl_->io, [impl = impl_.get()] {
+    impl->retry.cancel();
+    impl->ping.cancel();
+    if (impl->ws) impl->ws->stop();
+    impl->guard.reset();
+  });
+  // The client's coroutines finish once their sockets close; bound the wait so stop stays prompt.
+  if (impl_->finished.wait_for(std::chrono::seconds(2)) != std::future_status::ready) impl_->io.stop();
+  impl_->thread.join();
+}
+
+}  // namespace tickguard::feeds::okx
