@@ -196,6 +196,16 @@ class Pipeline::FeedPort final : public FeedListener {
   void on_connection_state(std::string_view exchange, bool up) override {
     pipeline_.sink_.on_connection_state(exchange, up);
   }
+  void on_reconnect(std::string_view exchange) override { pipeline_.sink_.on_feed_reconnect(exchange); }
+  void on_error(std::string_view exchange, std::string_view kind) override {
+    pipeline_.sink_.on_feed_error(exchange, kind);
+  }
+  void on_sequence_gap(InstrumentId id) override {
+    if (id < pipeline_.feed_status_.size()) pipeline_.feed_status_[id]->on_sequence_gap();
+  }
+  void on_checksum_failure(InstrumentId id) override {
+    if (id < pipeline_.feed_status_.size()) pipeline_.feed_status_[id]->on_checksum_failure();
+  }
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 

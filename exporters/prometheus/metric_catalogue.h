@@ -25,6 +25,15 @@ inline constexpr MetricName kFeedUp{"tickguard_feed_up",
 inline constexpr MetricName kFeedMessages{"tickguard_feed_messages_total", "Market data messages received."};
 inline constexpr MetricName kFeedLastMessage{"tickguard_feed_last_message_timestamp_seconds",
                                              "Unix time of the last message received for the symbol."};
+inline constexpr MetricName kFeedReconnects{"tickguard_feed_reconnects_total",
+                                            "Connections to the exchange re-established after a loss."};
+inline constexpr MetricName kFeedErrors{"tickguard_feed_errors_total", "Feed errors, by kind."};
+inline constexpr MetricName kFeedSequenceGaps{
+    "tickguard_feed_sequence_gaps_total",
+    "Order book updates missed (sequence gaps), each followed by a resync."};
+inline constexpr MetricName kFeedChecksumFailures{
+    "tickguard_feed_checksum_failures_total",
+    "Order books that failed the venue checksum, each followed by a resync."};
 inline constexpr MetricName kEventsDropped{"tickguard_pipeline_events_dropped_total",
                                            "Events dropped because a pipeline queue was full."};
 inline constexpr MetricName kInjected{"tickguard_simulator_injected_anomalies_total",

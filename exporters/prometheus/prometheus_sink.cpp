@@ -32,6 +32,8 @@ struct PrometheusSink::InstrumentSeries {
   Counter* trades;
   Counter* volume;
   Gauge* last_message;
+  Counter* sequence_gaps;
+  Counter* checksum_failures;
   std::function<void()> remove;
 };
 
@@ -47,6 +49,7 @@ struct PrometheusSink::ExchangeSeries {
   Gauge* up;
   Counter* messages;
   Counter* dropped;
+  Counter* reconnects;
   std::function<void()> remove;
 };
 
@@ -89,9 +92,14 @@ class PrometheusInstrumentSink final : public InstrumentSink {
 
 class PrometheusFeedStatusSink final : public FeedStatusSink {
  public:
-  PrometheusFeedStatusSink(Gauge& last_message, Counter& messages, Counter& dropped,
+  PrometheusFeedStatusSink(PrometheusSink::InstrumentSeries& series, Counter& messages, Counter& dropped,
                            std::function<void()> release)
-      : last_message_(last_message), messages_(messages), dropped_(dropped), release_(std::move(release)) {}
+      : last_message_(*series.last_message),
+        messages_(messages),
+        dropped_(dropped),
+        sequence_gaps_(*series.sequence_gaps),
+        checksum_failures_(*series.checksum_failures),
+        release_(std::move(release)) {}
   ~PrometheusFeedStatusSink() override { release_(); }
 
   void on_message(Timestamp receive_time) override {
@@ -99,11 +107,15 @@ class PrometheusFeedStatusSink final : public FeedStatusSink {
     last_message_.Set(to_unix_seconds(receive_time));
   }
   void on_dropped() override { dropped_.Increment(); }
+  void on_sequence_gap() override { sequence_gaps_.Increment(); }
+  void on_checksum_failure() override { checksum_failures_.Increment(); }
 
  private:
   Gauge& last_message_;
   Counter& messages_;
   Counter& dropped_;
+  Counter& sequence_gaps_;
+  Counter& checksum_failures_;
   std::function<void()> release_;
 };
 
@@ -122,6 +134,10 @@ PrometheusSink::PrometheusSink()
       feed_messages_(build(prometheus::BuildCounter(), metrics::kFeedMessages, *registry_)),
       feed_last_message_(build(prometheus::BuildGauge(), metrics::kFeedLastMessage, *registry_)),
       events_dropped_(build(prometheus::BuildCounter(), metrics::kEventsDropped, *registry_)),
+      feed_reconnects_(build(prometheus::BuildCounter(), metrics::kFeedReconnects, *registry_)),
+      feed_errors_(build(prometheus::BuildCounter(), metrics::kFeedErrors, *registry_)),
+      sequence_gaps_(build(prometheus::BuildCounter(), metrics::kFeedSequenceGaps, *registry_)),
+      checksum_failures_(build(prometheus::BuildCounter(), metrics::kFeedChecksumFailures, *registry_)),
       injected_(build(prometheus::BuildCounter(), metrics::kInjected, *registry_)),
       build_info_(build(prometheus::BuildGauge(), metrics::kBuildInfo, *registry_)),
       config_reload_ok_(build(prometheus::BuildGauge(), metrics::kConfigReloadOk, *registry_)),
@@ -142,14 +158,18 @@ PrometheusSink::InstrumentSeries& PrometheusSink::acquire_instrument(const Instr
     auto* trades = &trades_.Add(labels);
     auto* volume = &trade_volume_.Add(labels);
     auto* last = &feed_last_message_.Add(labels);
-    slot.series =
-        std::make_unique<InstrumentSeries>(InstrumentSeries{price, spread, trades, volume, last, [=, this] {
-                                                              price_.Remove(price);
-                                                              spread_.Remove(spread);
-                                                              trades_.Remove(trades);
-                                                              trade_volume_.Remove(volume);
-                                                              feed_last_message_.Remove(last);
-                                                            }});
+    auto* gaps = &sequence_gaps_.Add(labels);
+    auto* checksums = &checksum_failures_.Add(labels);
+    slot.series = std::make_unique<InstrumentSeries>(
+        InstrumentSeries{price, spread, trades, volume, last, gaps, checksums, [=, this] {
+                           sequence_gaps_.Remove(gaps);
+                           checksum_failures_.Remove(checksums);
+                           price_.Remove(price);
+                           spread_.Remove(spread);
+                           trades_.Remove(trades);
+                           trade_volume_.Remove(volume);
+                           feed_last_message_.Remove(last);
+                         }});
   }
   return *slot.series;
 }
@@ -199,11 +219,14 @@ PrometheusSink::ExchangeSeries& PrometheusSink::acquire_exchange(const std::stri
     auto* up = &feed_up_.Add(labels);
     auto* messages = &feed_messages_.Add(labels);
     auto* dropped = &events_dropped_.Add(labels);
-    slot.series = std::make_unique<ExchangeSeries>(ExchangeSeries{up, messages, dropped, [=, this] {
-                                                                    feed_up_.Remove(up);
-                                                                    feed_messages_.Remove(messages);
-                                                                    events_dropped_.Remove(dropped);
-                                                                  }});
+    auto* reconnects = &feed_reconnects_.Add(labels);
+    slot.series =
+        std::make_unique<ExchangeSeries>(ExchangeSeries{up, messages, dropped, reconnects, [=, this] {
+                                                          feed_reconnects_.Remove(reconnects);
+                                                          feed_up_.Remove(up);
+                                                          feed_messages_.Remove(messages);
+                                                          events_dropped_.Remove(dropped);
+                                                        }});
   }
   return *slot.series;
 }
@@ -239,7 +262,7 @@ std::unique_ptr<FeedStatusSink> PrometheusSink::subscribe_feed_status(const Inst
   auto& series = acquire_instrument(instrument);
   auto& exchange = acquire_exchange(instrument.exchange);
   return std::make_unique<PrometheusFeedStatusSink>(
-      *series.last_message, *exchange.messages, *exchange.dropped,
+      series, *exchange.messages, *exchange.dropped,
       [this, key = instrument_key(instrument), name = instrument.exchange] {
         std::lock_guard lock(mutex_);
         release_exchange(name);
@@ -251,6 +274,17 @@ void PrometheusSink::on_connection_state(std::string_view exchange, bool up) {
   std::lock_guard lock(mutex_);
   auto it = exchanges_.find(std::string(exchange));
   if (it != exchanges_.end()) it->second.series->up->Set(up ? 1 : 0);
+}
+
+void PrometheusSink::on_feed_reconnect(std::string_view exchange) {
+  std::lock_guard lock(mutex_);
+  auto it = exchanges_.find(std::string(exchange));
+  if (it != exchanges_.end()) it->second.series->reconnects->Increment();
+}
+
+void PrometheusSink::on_feed_error(std::string_view exchange, std::string_view kind) {
+  // Errors are rare; the series of a kind appears with its first occurrence.
+  feed_errors_.Add({{"exchange", std::string(exchange)}, {"kind", std::string(kind)}}).Increment();
 }
 
 void PrometheusSink::on_injected_anomaly(const InjectedAnomaly& anomaly) {

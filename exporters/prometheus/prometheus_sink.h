@@ -29,6 +29,8 @@ class PrometheusSink final : public Sink {
                                                        std::span<const std::string> detectors) override;
   std::unique_ptr<FeedStatusSink> subscribe_feed_status(const Instrument& instrument) override;
   void on_connection_state(std::string_view exchange, bool up) override;
+  void on_feed_reconnect(std::string_view exchange) override;
+  void on_feed_error(std::string_view exchange, std::string_view kind) override;
   void on_injected_anomaly(const InjectedAnomaly& anomaly) override;
 
   // tickguard_config_last_reload_successful (and the success timestamp when ok). Any thread.
@@ -69,6 +71,10 @@ class PrometheusSink final : public Sink {
   prometheus::Family<prometheus::Counter>& feed_messages_;
   prometheus::Family<prometheus::Gauge>& feed_last_message_;
   prometheus::Family<prometheus::Counter>& events_dropped_;
+  prometheus::Family<prometheus::Counter>& feed_reconnects_;
+  prometheus::Family<prometheus::Counter>& feed_errors_;
+  prometheus::Family<prometheus::Counter>& sequence_gaps_;
+  prometheus::Family<prometheus::Counter>& checksum_failures_;
   prometheus::Family<prometheus::Counter>& injected_;
   prometheus::Family<prometheus::Gauge>& build_info_;
   prometheus::Family<prometheus::Gauge>& config_reload_ok_;

@@ -1,5 +1,6 @@
 // OKX end to end: `tickguard run` with rest_url/ws_url pointed at a mock OKX on loopback that
-// serves the recorded instrument metadata and replays the recorded WebSocket frames.
+// serves the recorded instrument metadata and replays the recorded WebSocket frames, optionally
+// with faults injected.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -33,10 +34,16 @@ std::vector<std::string> fixture_lines(const std::string& name) {
   return lines;
 }
 
+// Faults the mock injects.
+struct Faults {
+  int corrupt_btc_update = -1;         // corrupt the checksum of this BTC-USDT books update (0-based)
+  bool drop_first_connection = false;  // close the first connection right after the replay
+};
 // The mock venue: REST on one port, WebSocket on another, both on 127.0.0.1.
 class MockOkx {
  public:
-  MockOkx() : acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
+  explicit MockOkx(Faults faults = {})
+      : faults_(faults), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
     const std::string instruments = fixture_lines("rest_instruments.jsonl").at(0);
     rest_.Get("/api/v5/public/instruments",
               [instruments](const httplib::Request& req, httplib::Response& res) {
@@ -61,14 +68,15 @@ class MockOkx {
   }
   std::string rest_url() const { return "http://127.0.0.1:" + std::to_string(rest_port_); }
   std::string ws_url() const { return "ws://127.0.0.1:" + std::to_string(ws_port_) + "/ws/v5/public"; }
-  std::string subscription() const {
+  // Every text frame the client sent, in order.
+  std::vector<std::string> received() const {
     std::lock_guard lock(mutex_);
-    return subscription_;
+    return received_;
   }
 
  private:
   void serve() {
-    for (;;) {
+    for (int connection = 0;; ++connection) {
       beast::error_code ec;
       tcp::socket socket(io_);
       acceptor_.accept(socket, ec);
@@ -78,23 +86,43 @@ class MockOkx {
       if (ec) continue;
       beast::flat_buffer buffer;
       ws.read(buffer, ec);  // the subscribe request
-      {
-        std::lock_guard lock(mutex_);
-        subscription_ = beast::buffers_to_string(buffer.data());
-      }
+      record(beast::buffers_to_string(buffer.data()));
       ws.text(true);
+      std::string btc_snapshot;
+      int btc_updates = 0;
       for (const char* file : {"ws_books.jsonl", "ws_tickers.jsonl", "ws_trades.jsonl"}) {
-        for (const auto& line : fixture_lines(file)) ws.write(asio::buffer(line), ec);
+        for (std::string line : fixture_lines(file)) {
+          const bool btc_book = line.find(R"("channel":"books","instId":"BTC-USDT")") != std::string::npos;
+          if (btc_book && line.find(R"("action":"snapshot")") != std::string::npos) btc_snapshot = line;
+          if (btc_book && line.find(R"("action":"update")") != std::string::npos &&
+              btc_updates++ == faults_.corrupt_btc_update) {
+            line = std::regex_replace(line, std::regex(R"("checksum":-?\d+)"), R"("checksum":12345)");
+          }
+          ws.write(asio::buffer(line), ec);
+        }
       }
-      while (!ec) {  // answer pings until the client leaves
+      if (faults_.drop_first_connection && connection == 0) continue;  // dropped without a close frame
+      while (!ec) {  // answer pings, and a books resubscription with a fresh snapshot
         buffer.clear();
         ws.read(buffer, ec);
-        if (!ec && beast::buffers_to_string(buffer.data()) == "ping")
-          ws.write(asio::buffer(std::string("pong")), ec);
+        if (ec) break;
+        const std::string message = beast::buffers_to_string(buffer.data());
+        record(message);
+        if (message == "ping") ws.write(asio::buffer(std::string("pong")), ec);
+        if (message.find(R"("op":"subscribe")") != std::string::npos &&
+            message.find(R"("channel":"books")") != std::string::npos) {
+          ws.write(asio::buffer(btc_snapshot), ec);
+        }
       }
     }
   }
 
+  void record(std::string message) {
+    std::lock_guard lock(mutex_);
+    received_.push_back(std::move(message));
+  }
+
+  Faults faults_;
   httplib::Server rest_;
   int rest_port_ = 0;
   std::thread rest_thread_;
@@ -104,54 +132,111 @@ class MockOkx {
   std::atomic<bool> stopping_{false};
   std::thread ws_thread_;
   mutable std::mutex mutex_;
-  std::string subscription_;
+  std::vector<std::string> received_;
 };
 
-TEST(OkxEndToEnd, StreamsRecordedTradesTickersAndBooksThroughTheDaemon) {
-  // Expected values, straight from the recorded frames.
+// BTC-USDT trades in the recording: how many, and the last price.
+std::pair<int, double> recorded_btc_trades() {
   const std::regex trade_entry(R"re("instId":"BTC-USDT","tradeId":"\d+","px":"([0-9.]+)")re");
-  int expected_trades = 0;
+  int count = 0;
   double last_price = 0;
   for (const auto& line : fixture_lines("ws_trades.jsonl")) {
     for (std::sregex_iterator it(line.begin(), line.end(), trade_entry), end; it != end; ++it) {
-      ++expected_trades;
+      ++count;
       last_price = std::stod((*it)[1].str());
     }
   }
-  ASSERT_GT(expected_trades, 50);
+  return {count, last_price};
+}
 
-  MockOkx venue;
-  TempDir dir;
-  const auto config = dir.write("okx.toml",
-                                "[[feed]]\nexchange = \"okx\"\nsymbols = [\"BTC/USDT\", \"NOPE/USDT\"]\n"
-                                "rest_url = \"" +
-                                    venue.rest_url() + "\"\nws_url = \"" + venue.ws_url() + "\"\n");
-  DaemonProcess daemon({"--config", config.string()});
-  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+std::filesystem::path okx_config(const TempDir& dir, const MockOkx& venue) {
+  return dir.write("okx.toml",
+                   "[[feed]]\nexchange = \"okx\"\nsymbols = [\"BTC/USDT\", \"NOPE/USDT\"]\nrest_url = \"" +
+                       venue.rest_url() + "\"\nws_url = \"" + venue.ws_url() + "\"\n");
+}
 
+const std::map<std::string, std::string> kBtc{{"exchange", "okx"}, {"symbol", "BTC/USDT"}};
+const std::map<std::string, std::string> kOkx{{"exchange", "okx"}};
+
+// Scrapes until `name`{labels} reaches `at_least` (bounded); returns the last scrape.
+std::vector<Sample> scrape_until(const DaemonProcess& daemon, const std::string& name,
+                                 const std::map<std::string, std::string>& labels, double at_least) {
   std::vector<Sample> samples;
-  const std::map<std::string, std::string> btc{{"exchange", "okx"}, {"symbol", "BTC/USDT"}};
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 300; ++i) {
     samples = daemon.scrape();
-    if (sum_of(samples, "tickguard_trades_total", btc) >= expected_trades) break;
+    if (sum_of(samples, name, labels) >= at_least) break;
     std::this_thread::sleep_for(50ms);
   }
-  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", btc), expected_trades) << daemon.stderr_text();
-  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", btc), last_price);
-  EXPECT_GT(sum_of(samples, "tickguard_spread_ratio", btc), 0);
-  EXPECT_LT(sum_of(samples, "tickguard_spread_ratio", btc), 0.01);
-  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", {{"exchange", "okx"}}), 1);
-  EXPECT_GT(sum_of(samples, "tickguard_feed_messages_total", {{"exchange", "okx"}}), expected_trades);
+  return samples;
+}
 
-  EXPECT_NE(venue.subscription().find(R"({"channel":"books","instId":"BTC-USDT"})"), std::string::npos)
-      << venue.subscription();
+TEST(OkxEndToEnd, StreamsRecordedTradesTickersAndBooksThroughTheDaemon) {
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  ASSERT_GT(expected_trades, 50);
+  MockOkx venue;
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), expected_trades) << daemon.stderr_text();
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kBtc), last_price);
+  EXPECT_GT(sum_of(samples, "tickguard_spread_ratio", kBtc), 0);
+  EXPECT_LT(sum_of(samples, "tickguard_spread_ratio", kBtc), 0.01);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1);
+  EXPECT_GT(sum_of(samples, "tickguard_feed_messages_total", kOkx), expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_checksum_failures_total", kBtc), 0)
+      << "recorded books carry valid checksums";
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kBtc), 0);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 0);
+
+  ASSERT_FALSE(venue.received().empty());
+  EXPECT_NE(venue.received().front().find(R"({"channel":"books","instId":"BTC-USDT"})"), std::string::npos)
+      << venue.received().front();
   EXPECT_NE(daemon.stderr_text().find("okx: unknown symbol, not subscribed"), std::string::npos);
   EXPECT_NE(daemon.stderr_text().find("symbol=NOPE/USDT"), std::string::npos);
-  EXPECT_EQ(daemon.stderr_text().find("book out of sync"), std::string::npos)
-      << "recorded books carry valid checksums: " << daemon.stderr_text();
 
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
+}
+
+TEST(OkxEndToEnd, CorruptChecksumIsCountedAndTheBookResubscribed) {
+  MockOkx venue({.corrupt_btc_update = 3});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const auto samples = scrape_until(daemon, "tickguard_feed_checksum_failures_total", kBtc, 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_checksum_failures_total", kBtc), 1) << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kBtc), 0);
+  EXPECT_NE(daemon.stderr_text().find("okx: book out of sync, resubscribing"), std::string::npos);
+  // The feed asked for the BTC-USDT book again, alone.
+  bool resubscribed = false;
+  for (int i = 0; i < 100 && !resubscribed; ++i) {
+    for (const auto& message : venue.received()) {
+      resubscribed =
+          resubscribed || message == R"({"op":"subscribe","args":[{"channel":"books","instId":"BTC-USDT"}]})";
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(resubscribed);
+  std::this_thread::sleep_for(300ms);  // the fresh snapshot is accepted: no further failure
+  EXPECT_EQ(sum_of(daemon.scrape(), "tickguard_feed_checksum_failures_total", kBtc), 1);
+  EXPECT_EQ(sum_of(daemon.scrape(), "tickguard_feed_up", kOkx), 1);
+}
+
+TEST(OkxEndToEnd, DroppedConnectionReconnectsAndResumes) {
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  MockOkx venue({.drop_first_connection = true});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  // The replay is sent twice: once before the drop, once after the reconnect.
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, 2 * expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 2 * expected_trades) << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1);
+  EXPECT_NE(daemon.stderr_text().find("okx: disconnected, reconnecting"), std::string::npos);
+  (void)last_price;
 }
 
 }  // namespace

@@ -73,6 +73,11 @@ struct OkxFeed::Impl final : WebSocketHandler {
     InstrumentsStatus status;
     if (response.ok()) status = parser.parse_instruments(response.body, parsed);
     if (!response.ok() || !status.ok) {
+      listener->on_error(kExchange, !status.ok && response.ok()                        ? "parse"
+                                    : response.status == 429 || response.status == 418 ? "rate_limited"
+                                    : response.error == HttpResponse::Error::kNone
+                                        ? "http_status"
+                                        : error_kind(response.error));
       const auto delay = backoff.next();
       log::error("okx: cannot load instrument metadata, retrying",
                  {{"url", rest_url},
@@ -121,6 +126,8 @@ struct OkxFeed::Impl final : WebSocketHandler {
   // ---- WebSocketHandler ----
 
   void on_open() override {
+    if (opened_before) listener->on_reconnect(kExchange);
+    opened_before = true;
     log::info("okx: connected",
               {{"url", ws_url}, {"instruments", static_cast<std::uint64_t>(subscriptions.size())}});
     listener->on_connection_state(kExchange, true);
@@ -154,9 +161,11 @@ struct OkxFeed::Impl final : WebSocketHandler {
         if (sub != nullptr) on_book(*sub, frame.book, receive_time);
         return true;
       case FrameKind::kVenueError:
+        listener->on_error(kExchange, "venue");
         log::error("okx: venue error", {{"code", frame.venue_code}, {"msg", frame.venue_message}});
         return false;
       case FrameKind::kMalformed:
+        listener->on_error(kExchange, "parse");
         log::warn("okx: malformed message dropped", {{"err", frame.error}});
         return false;
       case FrameKind::kPong:
@@ -170,6 +179,8 @@ struct OkxFeed::Impl final : WebSocketHandler {
   void on_book(Subscription& sub, const OkxBookMessage& message, Timestamp receive_time) {
     const BookSyncResult result = sub.book.apply(message);
     if (needs_resync(result)) {
+      if (result == BookSyncResult::kGapNeedsResync) listener->on_sequence_gap(sub.id);
+      if (result == BookSyncResult::kChecksumMismatchNeedsResync) listener->on_checksum_failure(sub.id);
       log::warn("okx: book out of sync, resubscribing",
                 {{"symbol", sub.symbol},
                  {"reason", result == BookSyncResult::kGapNeedsResync       ? "sequence gap"
@@ -206,6 +217,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
   const std::vector<Instrument> instruments;
   const Clock& clock;
   FeedListener* listener = nullptr;
+  bool opened_before = false;  // a later on_open is a reconnect
 
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> guard;

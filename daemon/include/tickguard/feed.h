@@ -17,6 +17,14 @@ class FeedListener {
   virtual void on_event(const MarketEvent& event) = 0;
   // The feed's connection to `exchange` went up (true) or down (false).
   virtual void on_connection_state(std::string_view exchange, bool up) = 0;
+  // Health reports, rare events only. `kind` of an error is a short fixed label such as "parse",
+  // "http_status", "timeout", "tls", "connect", "rate_limited" or "venue".
+  virtual void on_reconnect(std::string_view exchange) { (void)exchange; }
+  virtual void on_error(std::string_view exchange, std::string_view kind) { (void)exchange, (void)kind; }
+  // The book of `instrument` missed an update (sequence gap) or failed the venue checksum, and is
+  // being resynchronized.
+  virtual void on_sequence_gap(InstrumentId instrument) { (void)instrument; }
+  virtual void on_checksum_failure(InstrumentId instrument) { (void)instrument; }
 };
 
 class Feed {

@@ -53,6 +53,9 @@ class FeedStatusSink {
   virtual void on_message(Timestamp receive_time) = 0;
   // The pipeline queue was full and one event for this instrument was dropped.
   virtual void on_dropped() = 0;
+  // The instrument's book lost sync: a sequence gap, or a failed venue checksum.
+  virtual void on_sequence_gap() = 0;
+  virtual void on_checksum_failure() = 0;
 };
 
 // Ground truth from the simulator: one labelled anomaly it injected.
@@ -73,6 +76,9 @@ class Sink {
   virtual std::unique_ptr<FeedStatusSink> subscribe_feed_status(const Instrument& instrument) = 0;
   // Connection state of an exchange (a simulated venue counts as an exchange). Any thread.
   virtual void on_connection_state(std::string_view exchange, bool up) = 0;
+  // A feed reconnected to `exchange`, or hit an error of `kind` (see FeedListener). Any thread.
+  virtual void on_feed_reconnect(std::string_view exchange) = 0;
+  virtual void on_feed_error(std::string_view exchange, std::string_view kind) = 0;
   // A simulated anomaly was injected. Any thread.
   virtual void on_injected_anomaly(const InjectedAnomaly& anomaly) = 0;
 };

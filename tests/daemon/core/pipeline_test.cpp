@@ -20,6 +20,8 @@ class RecordingSink final : public Sink {
     std::vector<AnomalyEvent> anomalies;
     int messages = 0;
     int dropped = 0;
+    int gaps = 0;
+    int checksum_failures = 0;
   };
 
   std::unique_ptr<InstrumentSink> subscribe_instrument(const Instrument& instrument,
@@ -35,6 +37,16 @@ class RecordingSink final : public Sink {
     connections.emplace_back(std::string(exchange), up);
   }
   void on_injected_anomaly(const InjectedAnomaly&) override {}
+  void on_feed_reconnect(std::string_view exchange) override {
+    std::lock_guard lock(mutex);
+    reconnects.emplace_back(exchange);
+  }
+  void on_feed_error(std::string_view exchange, std::string_view kind) override {
+    std::lock_guard lock(mutex);
+    errors.emplace_back(std::string(exchange) + ":" + std::string(kind));
+  }
+  std::vector<std::string> reconnects;
+  std::vector<std::string> errors;
 
   Record& record(InstrumentId id) {
     std::lock_guard lock(mutex);
@@ -79,6 +91,14 @@ class RecordingSink final : public Sink {
     void on_dropped() override {
       std::lock_guard lock(r.mutex);
       ++r.dropped;
+    }
+    void on_sequence_gap() override {
+      std::lock_guard lock(r.mutex);
+      ++r.gaps;
+    }
+    void on_checksum_failure() override {
+      std::lock_guard lock(r.mutex);
+      ++r.checksum_failures;
     }
     Record& r;
   };
@@ -217,6 +237,22 @@ TEST(Pipeline, HeartbeatShowsLiveShardsAndAgesOnceStopped) {
   pipeline.stop();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_GE(pipeline.heartbeat_age(), std::chrono::milliseconds(200)) << "a stopped shard no longer beats";
+}
+
+TEST(Pipeline, ForwardsFeedHealthReportsToTheirSeries) {
+  RecordingSink sink;
+  Pipeline pipeline(two_instruments(), one_detector(), sink);
+  FeedListener& port = pipeline.add_feed_port();
+  port.on_reconnect("alpha");
+  port.on_error("alpha", "parse");
+  port.on_sequence_gap(1);
+  port.on_checksum_failure(0);
+  port.on_checksum_failure(9);  // unknown instrument: ignored
+  EXPECT_EQ(sink.reconnects, (std::vector<std::string>{"alpha"}));
+  EXPECT_EQ(sink.errors, (std::vector<std::string>{"alpha:parse"}));
+  EXPECT_EQ(sink.record(1).gaps, 1);
+  EXPECT_EQ(sink.record(0).checksum_failures, 1);
+  EXPECT_EQ(sink.record(0).gaps, 0);
 }
 
 TEST(Pipeline, ForwardsConnectionStateToSink) {

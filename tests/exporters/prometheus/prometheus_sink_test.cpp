@@ -121,6 +121,32 @@ TEST(PrometheusSink, DroppingADetectorRemovesOnlyItsSeries) {
   EXPECT_NE(text.find(R"(detector="zscore")"), std::string::npos);
 }
 
+TEST(PrometheusSink, CountsFeedHealthEvents) {
+  PrometheusSink sink;
+  auto status = sink.subscribe_feed_status(kBtc);
+  std::string text = sink.scrape();
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_sequence_gaps_total{exchange="simex",symbol="BTC/USDT"} 0)"))
+      << text;
+  EXPECT_TRUE(
+      has_line(text, R"(tickguard_feed_checksum_failures_total{exchange="simex",symbol="BTC/USDT"} 0)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_reconnects_total{exchange="simex"} 0)"));
+  status->on_sequence_gap();
+  status->on_checksum_failure();
+  status->on_checksum_failure();
+  sink.on_feed_reconnect("simex");
+  sink.on_feed_reconnect("unknown-exchange");  // no series: ignored
+  sink.on_feed_error("simex", "parse");
+  sink.on_feed_error("simex", "parse");
+  sink.on_feed_error("simex", "timeout");
+  text = sink.scrape();
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_sequence_gaps_total{exchange="simex",symbol="BTC/USDT"} 1)"));
+  EXPECT_TRUE(
+      has_line(text, R"(tickguard_feed_checksum_failures_total{exchange="simex",symbol="BTC/USDT"} 2)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_reconnects_total{exchange="simex"} 1)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_errors_total{exchange="simex",kind="parse"} 2)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_errors_total{exchange="simex",kind="timeout"} 1)"));
+}
+
 TEST(PrometheusSink, CountsInjectedAnomaliesByKind) {
   PrometheusSink sink;
   sink.on_injected_anomaly({"simex", "BTC/USDT", "price_spike", {}, {}});
