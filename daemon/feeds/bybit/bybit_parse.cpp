@@ -470,12 +470,11 @@ ParseStatus BybitParser::parse_rest_orderbook(std::string_view body, RestOrderBo
   return out.symbol.empty() ? ParseStatus::kMissingField : ParseStatus::kOk;
 }
 
-ParseStatus BybitParser::parse_rest_tickers(std::string_view body, std::vector<RestTicker>& out) {
-  out.clear();
-  od::document doc;
-  if (load(body, doc)) return ParseStatus::kMalformedJson;
-  od::object top, result;
-  TICKGUARD_TRY(read_rest_result(doc, top, result));
+namespace {
+
+// Calls `visit` on each row of a REST reply's result.list, stopping at the first error.
+template <typename Visit>
+ParseStatus for_each_list_row(od::object& result, Visit&& visit) {
   od::value value;
   TICKGUARD_TRY(read_field(result, "list", value));
   od::array rows;
@@ -485,12 +484,28 @@ ParseStatus BybitParser::parse_rest_tickers(std::string_view body, std::vector<R
     // simdjson_result::get() is rvalue-qualified: the move is required.
     // NOLINTNEXTLINE(performance-move-const-arg)
     if (std::move(row_result).get(row)) return ParseStatus::kMalformedJson;
+    TICKGUARD_TRY(visit(row));
+  }
+  return ParseStatus::kOk;
+}
+
+}  // namespace
+
+ParseStatus BybitParser::parse_rest_tickers(std::string_view body, std::vector<RestTicker>& out) {
+  out.clear();
+  od::document doc;
+  if (load(body, doc)) return ParseStatus::kMalformedJson;
+  od::object top, result;
+  TICKGUARD_TRY(read_rest_result(doc, top, result));
+  TICKGUARD_TRY(for_each_list_row(result, [&](od::value& row) {
     RestTicker ticker;
     TICKGUARD_TRY(read_ticker(row, ticker.ticker, &ticker.symbol));
     if (ticker.symbol.empty()) return ParseStatus::kMissingField;
     out.push_back(std::move(ticker));
-  }
+    return ParseStatus::kOk;
+  }));
   // The reply's server time (`time`, after `result`) stamps every row.
+  od::value value;
   Timestamp time{};
   TICKGUARD_TRY(read_field(top, "time", value));
   TICKGUARD_TRY(read_millis(value, time));
@@ -505,19 +520,12 @@ ParseStatus BybitParser::parse_rest_trades(std::string_view body, RestTrades& ou
   if (load(body, doc)) return ParseStatus::kMalformedJson;
   od::object top, result;
   TICKGUARD_TRY(read_rest_result(doc, top, result));
-  od::value value;
-  TICKGUARD_TRY(read_field(result, "list", value));
-  od::array rows;
-  if (value.get_array().get(rows)) return ParseStatus::kMalformedJson;
-  for (auto row_result : rows) {
-    od::value row;
-    // simdjson_result::get() is rvalue-qualified: the move is required.
-    // NOLINTNEXTLINE(performance-move-const-arg)
-    if (std::move(row_result).get(row)) return ParseStatus::kMalformedJson;
+  TICKGUARD_TRY(for_each_list_row(result, [&](od::value& row) {
     TradeItem trade;
     TICKGUARD_TRY(read_trade(row, kRestTradeKeys, trade, &out.symbol));
     out.trades.push_back(trade);
-  }
+    return ParseStatus::kOk;
+  }));
   return ParseStatus::kOk;
 }
 
