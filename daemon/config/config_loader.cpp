@@ -24,11 +24,12 @@ const std::vector<std::string_view> kTopLevelKeys = {"server", "log", "feed", "d
 const std::vector<std::string_view> kServerKeys = {"listen_address"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
 const std::vector<std::string_view> kFeedKeys = {
-    "exchange",         "symbols",           "venues", "seed",     "speed",
-    "anomaly_interval", "trades_per_second", "warmup", "rest_url", "ws_url"};
+    "exchange",          "symbols", "venues",   "seed",   "speed",           "anomaly_interval",
+    "trades_per_second", "warmup",  "rest_url", "ws_url", "silence_timeout", "book_depth"};
 const std::vector<std::string_view> kSimulatorOnlyKeys = {
     "venues", "seed", "speed", "anomaly_interval", "trades_per_second", "warmup"};
-const std::vector<std::string_view> kRealExchangeOnlyKeys = {"rest_url", "ws_url"};
+const std::vector<std::string_view> kRealExchangeOnlyKeys = {"rest_url", "ws_url", "silence_timeout",
+                                                             "book_depth"};
 const std::vector<std::string_view> kAlertKeys = {"critical_ratio", "clear_ratio", "clear_after"};
 
 constexpr std::size_t kMaxSymbolPartLength = 20;
@@ -612,6 +613,21 @@ void Validator::simulator_key(std::string_view key, const toml::node& node, std:
 
 void Validator::real_exchange_key(std::string_view key, const toml::node& node, std::string_view path,
                                   FeedOptions& out) {
+  if (key == "silence_timeout") {
+    const std::optional<std::chrono::nanoseconds> timeout = as_duration(node, path);
+    if (timeout && check_range(node, path, std::chrono::duration<double>(*timeout).count(), closed(0.1, 3600),
+                               format_seconds)) {
+      out.silence_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+    }
+    return;
+  }
+  if (key == "book_depth") {
+    const std::optional<std::int64_t> depth = as_integer(node, path);
+    if (depth && check_range(node, path, static_cast<double>(*depth), closed(1, 10))) {
+      out.book_depth = static_cast<int>(*depth);
+    }
+    return;
+  }
   const bool is_rest = key == "rest_url";
   const std::vector<std::string_view> schemes = is_rest ? std::vector<std::string_view>{"http://", "https://"}
                                                         : std::vector<std::string_view>{"ws://", "wss://"};

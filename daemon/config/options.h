@@ -40,6 +40,10 @@ struct FeedOptions {
   std::vector<std::string> symbols;  // unified BASE/QUOTE
   std::string rest_url;              // real exchanges only: endpoint overrides
   std::string ws_url;
+  // Real exchanges only: reconnect when no market data arrived for this long (venue heartbeats do
+  // not count), and how many book levels per side are kept and reported (1..10).
+  std::chrono::milliseconds silence_timeout{30000};
+  int book_depth = 10;
   SimulatorOptions simulator;  // meaningful only when exchange == "simulator"
 };
 

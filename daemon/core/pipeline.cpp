@@ -18,6 +18,19 @@ Timestamp receive_time_of(const MarketEvent& event) {
   return std::visit([](const auto& e) { return e.receive_time; }, event);
 }
 
+// The venue's timestamp of an event, or the epoch when it has none (candles, some tickers).
+Timestamp exchange_time_of(const MarketEvent& event) {
+  return std::visit(
+      [](const auto& e) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
+          return Timestamp{};
+        } else {
+          return e.exchange_time;
+        }
+      },
+      event);
+}
+
 std::string format_anomaly_message(const std::string& detector, const Observation& o) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "%s: %s %.6g outside expected band [%.6g, %.6g] (%.2fx threshold)",
@@ -184,7 +197,11 @@ class Pipeline::FeedPort final : public FeedListener {
   void on_event(const MarketEvent& event) override {
     const InstrumentId id = instrument_of(event);
     if (id >= pipeline_.instruments_.size()) return;  // not ours: a feed bug, never a crash
-    pipeline_.feed_status_[id]->on_message(receive_time_of(event));
+    const Timestamp received = receive_time_of(event);
+    pipeline_.feed_status_[id]->on_message(received);
+    if (const Timestamp sent = exchange_time_of(event); sent != Timestamp{} && received != Timestamp{}) {
+      pipeline_.feed_status_[id]->on_latency(std::chrono::duration<double>(received - sent).count());
+    }
     pipeline_.exchange_has_data_[pipeline_.exchange_of_instrument_[id]].store(true,
                                                                               std::memory_order_relaxed);
     if (!queues_[id % queues_.size()]->push(event)) {
@@ -201,15 +218,49 @@ class Pipeline::FeedPort final : public FeedListener {
     pipeline_.sink_.on_feed_error(exchange, kind);
   }
   void on_sequence_gap(InstrumentId id) override {
-    if (id < pipeline_.feed_status_.size()) pipeline_.feed_status_[id]->on_sequence_gap();
+    if (id >= pipeline_.feed_status_.size()) return;
+    pipeline_.feed_status_[id]->on_sequence_gap();
+    integrity_anomaly(id, "sequence gap: an order book update was missed; resynchronizing the book");
   }
   void on_checksum_failure(InstrumentId id) override {
-    if (id < pipeline_.feed_status_.size()) pipeline_.feed_status_[id]->on_checksum_failure();
+    if (id >= pipeline_.feed_status_.size()) return;
+    pipeline_.feed_status_[id]->on_checksum_failure();
+    integrity_anomaly(id,
+                      "checksum mismatch: the order book differs from the venue's; resynchronizing the book");
+  }
+  void on_dropped_message(std::string_view exchange) override {
+    pipeline_.sink_.on_feed_dropped_message(exchange);
+  }
+  void on_rest_request(std::string_view exchange, std::string_view endpoint, std::string_view code) override {
+    pipeline_.sink_.on_rest_request(exchange, endpoint, code);
+  }
+  void on_rate_limit_usage(std::string_view exchange, double ratio) override {
+    pipeline_.sink_.on_rate_limit_usage(exchange, ratio);
   }
 
   std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
  private:
+  // A book lost sync: recorded as an anomaly of the feed itself (detector "feed_integrity"), so it
+  // shows up next to the market anomalies it could otherwise be mistaken for. Rare; may allocate.
+  void integrity_anomaly(InstrumentId id, const char* message) {
+    const Instrument& instrument = pipeline_.instruments_[id];
+    AnomalyEvent event;
+    event.exchange = instrument.exchange;
+    event.symbol = instrument.symbol;
+    event.detector = "feed_integrity";
+    event.severity = Severity::kWarning;
+    event.time = std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
+    event.score = 1;
+    event.message = message;
+    log::warn("anomaly raised", {{"exchange", event.exchange},
+                                 {"symbol", event.symbol},
+                                 {"detector", event.detector},
+                                 {"severity", severity_name(event.severity)},
+                                 {"msg", event.message}});
+    pipeline_.sink_.on_feed_anomaly(event);
+  }
+
   Pipeline& pipeline_;
   std::vector<EventQueue*> queues_;  // indexed by shard
   std::atomic<std::uint64_t> dropped_{0};

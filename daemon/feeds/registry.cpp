@@ -1,6 +1,10 @@
 #include "feeds/registry.h"
 
 #include "core/log.h"
+#include "feeds/binance/binance_feed.h"
+#include "feeds/bybit/bybit_feed.h"
+#include "feeds/coinbase/coinbase_feed.h"
+#include "feeds/kraken/kraken_feed.h"
 #include "feeds/okx/okx_feed.h"
 #include "feeds/simulator/simulator_feed.h"
 
@@ -37,9 +41,10 @@ std::vector<Instrument> exchange_instruments(const config::FeedOptions& options)
   return out;
 }
 
-std::unique_ptr<Feed> create_okx(const config::FeedOptions& options, std::vector<Instrument> instruments,
-                                 const FeedContext& context) {
-  return std::make_unique<okx::OkxFeed>(options, std::move(instruments), context.clock);
+template <typename VenueFeed>
+std::unique_ptr<Feed> create_exchange(const config::FeedOptions& options, std::vector<Instrument> instruments,
+                                      const FeedContext& context) {
+  return std::make_unique<VenueFeed>(options, std::move(instruments), context.clock);
 }
 
 struct FeedEntry {
@@ -51,7 +56,11 @@ struct FeedEntry {
 // One line per exchange.
 const FeedEntry kFeeds[] = {
     {"simulator", simulator_instruments, create_simulator},
-    {"okx", exchange_instruments, create_okx},
+    {"binance", exchange_instruments, create_exchange<binance::BinanceFeed>},
+    {"coinbase", exchange_instruments, create_exchange<coinbase::CoinbaseFeed>},
+    {"kraken", exchange_instruments, create_exchange<kraken::KrakenFeed>},
+    {"okx", exchange_instruments, create_exchange<okx::OkxFeed>},
+    {"bybit", exchange_instruments, create_exchange<bybit::BybitFeed>},
 };
 
 const FeedEntry* find(const std::string& exchange) {

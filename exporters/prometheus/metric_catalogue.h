@@ -34,6 +34,18 @@ inline constexpr MetricName kFeedSequenceGaps{
 inline constexpr MetricName kFeedChecksumFailures{
     "tickguard_feed_checksum_failures_total",
     "Order books that failed the venue checksum, each followed by a resync."};
+inline constexpr MetricName kFeedLatency{
+    "tickguard_feed_latency_seconds",
+    "Receive time minus exchange time of market data events (clock skew included)."};
+inline constexpr MetricName kFeedDroppedMessages{
+    "tickguard_feed_dropped_messages_total",
+    "Messages received from the exchange and discarded: malformed, or book updates during a resync."};
+inline constexpr MetricName kRestRequests{
+    "tickguard_rest_requests_total",
+    "REST requests to the exchange by endpoint and result code (HTTP status, or the error kind)."};
+inline constexpr MetricName kRestRateLimitUsed{
+    "tickguard_rest_rate_limit_used_ratio",
+    "Fraction of the exchange's REST rate limit in use, as tracked by the request token bucket."};
 inline constexpr MetricName kEventsDropped{"tickguard_pipeline_events_dropped_total",
                                            "Events dropped because a pipeline queue was full."};
 inline constexpr MetricName kInjected{"tickguard_simulator_injected_anomalies_total",

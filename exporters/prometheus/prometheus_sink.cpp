@@ -20,6 +20,13 @@ auto& build(Builder builder, const metrics::MetricName& metric, prometheus::Regi
   return builder.Name(metric.name).Help(metric.help).Register(registry);
 }
 
+// Feed latency buckets, in seconds: from sub-millisecond colocated feeds to multi-second stalls.
+const prometheus::Histogram::BucketBoundaries& latency_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return buckets;
+}
+
 std::string instrument_key(const Instrument& instrument) {
   return instrument.exchange + '\0' + instrument.symbol;
 }
@@ -50,6 +57,8 @@ struct PrometheusSink::ExchangeSeries {
   Counter* messages;
   Counter* dropped;
   Counter* reconnects;
+  Counter* dropped_messages;
+  prometheus::Histogram* latency;
   std::function<void()> remove;
 };
 
@@ -92,11 +101,12 @@ class PrometheusInstrumentSink final : public InstrumentSink {
 
 class PrometheusFeedStatusSink final : public FeedStatusSink {
  public:
-  PrometheusFeedStatusSink(PrometheusSink::InstrumentSeries& series, Counter& messages, Counter& dropped,
+  PrometheusFeedStatusSink(PrometheusSink::InstrumentSeries& series, PrometheusSink::ExchangeSeries& exchange,
                            std::function<void()> release)
       : last_message_(*series.last_message),
-        messages_(messages),
-        dropped_(dropped),
+        messages_(*exchange.messages),
+        dropped_(*exchange.dropped),
+        latency_(*exchange.latency),
         sequence_gaps_(*series.sequence_gaps),
         checksum_failures_(*series.checksum_failures),
         release_(std::move(release)) {}
@@ -109,11 +119,13 @@ class PrometheusFeedStatusSink final : public FeedStatusSink {
   void on_dropped() override { dropped_.Increment(); }
   void on_sequence_gap() override { sequence_gaps_.Increment(); }
   void on_checksum_failure() override { checksum_failures_.Increment(); }
+  void on_latency(double seconds) override { latency_.Observe(seconds); }
 
  private:
   Gauge& last_message_;
   Counter& messages_;
   Counter& dropped_;
+  prometheus::Histogram& latency_;
   Counter& sequence_gaps_;
   Counter& checksum_failures_;
   std::function<void()> release_;
@@ -138,6 +150,10 @@ PrometheusSink::PrometheusSink()
       feed_errors_(build(prometheus::BuildCounter(), metrics::kFeedErrors, *registry_)),
       sequence_gaps_(build(prometheus::BuildCounter(), metrics::kFeedSequenceGaps, *registry_)),
       checksum_failures_(build(prometheus::BuildCounter(), metrics::kFeedChecksumFailures, *registry_)),
+      feed_latency_(build(prometheus::BuildHistogram(), metrics::kFeedLatency, *registry_)),
+      feed_dropped_messages_(build(prometheus::BuildCounter(), metrics::kFeedDroppedMessages, *registry_)),
+      rest_requests_(build(prometheus::BuildCounter(), metrics::kRestRequests, *registry_)),
+      rest_rate_limit_used_(build(prometheus::BuildGauge(), metrics::kRestRateLimitUsed, *registry_)),
       injected_(build(prometheus::BuildCounter(), metrics::kInjected, *registry_)),
       build_info_(build(prometheus::BuildGauge(), metrics::kBuildInfo, *registry_)),
       config_reload_ok_(build(prometheus::BuildGauge(), metrics::kConfigReloadOk, *registry_)),
@@ -220,13 +236,19 @@ PrometheusSink::ExchangeSeries& PrometheusSink::acquire_exchange(const std::stri
     auto* messages = &feed_messages_.Add(labels);
     auto* dropped = &events_dropped_.Add(labels);
     auto* reconnects = &feed_reconnects_.Add(labels);
-    slot.series =
-        std::make_unique<ExchangeSeries>(ExchangeSeries{up, messages, dropped, reconnects, [=, this] {
-                                                          feed_reconnects_.Remove(reconnects);
-                                                          feed_up_.Remove(up);
-                                                          feed_messages_.Remove(messages);
-                                                          events_dropped_.Remove(dropped);
-                                                        }});
+    auto* dropped_messages = &feed_dropped_messages_.Add(labels);
+    auto* latency = &feed_latency_.Add(labels, latency_buckets());
+    slot.series = std::make_unique<ExchangeSeries>(
+        ExchangeSeries{up, messages, dropped, reconnects, dropped_messages, latency, [=, this] {
+                         feed_reconnects_.Remove(reconnects);
+                         feed_up_.Remove(up);
+                         feed_messages_.Remove(messages);
+                         events_dropped_.Remove(dropped);
+                         feed_dropped_messages_.Remove(dropped_messages);
+                         feed_latency_.Remove(latency);
+                         // Series created on demand for the exchange go with it.
+                         rest_rate_limit_used_.Remove(&rest_rate_limit_used_.Add({{"exchange", exchange}}));
+                       }});
   }
   return *slot.series;
 }
@@ -262,8 +284,7 @@ std::unique_ptr<FeedStatusSink> PrometheusSink::subscribe_feed_status(const Inst
   auto& series = acquire_instrument(instrument);
   auto& exchange = acquire_exchange(instrument.exchange);
   return std::make_unique<PrometheusFeedStatusSink>(
-      series, *exchange.messages, *exchange.dropped,
-      [this, key = instrument_key(instrument), name = instrument.exchange] {
+      series, exchange, [this, key = instrument_key(instrument), name = instrument.exchange] {
         std::lock_guard lock(mutex_);
         release_exchange(name);
         release_instrument(key);
@@ -285,6 +306,34 @@ void PrometheusSink::on_feed_reconnect(std::string_view exchange) {
 void PrometheusSink::on_feed_error(std::string_view exchange, std::string_view kind) {
   // Errors are rare; the series of a kind appears with its first occurrence.
   feed_errors_.Add({{"exchange", std::string(exchange)}, {"kind", std::string(kind)}}).Increment();
+}
+
+void PrometheusSink::on_feed_dropped_message(std::string_view exchange) {
+  std::lock_guard lock(mutex_);
+  auto it = exchanges_.find(std::string(exchange));
+  if (it != exchanges_.end()) it->second.series->dropped_messages->Increment();
+}
+
+void PrometheusSink::on_rest_request(std::string_view exchange, std::string_view endpoint,
+                                     std::string_view code) {
+  // REST requests are rare (start-up, snapshots); a labelled lookup is fine here.
+  rest_requests_
+      .Add({{"exchange", std::string(exchange)},
+            {"endpoint", std::string(endpoint)},
+            {"code", std::string(code)}})
+      .Increment();
+}
+
+void PrometheusSink::on_rate_limit_usage(std::string_view exchange, double ratio) {
+  rest_rate_limit_used_.Add({{"exchange", std::string(exchange)}}).Set(ratio);
+}
+
+void PrometheusSink::on_feed_anomaly(const AnomalyEvent& event) {
+  const Labels labels{{"exchange", event.exchange},
+                      {"symbol", event.symbol},
+                      {"detector", event.detector},
+                      {"severity", std::string(severity_name(event.severity))}};
+  anomalies_.Add(labels).Increment();
 }
 
 void PrometheusSink::on_injected_anomaly(const InjectedAnomaly& anomaly) {

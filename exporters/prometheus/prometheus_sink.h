@@ -9,6 +9,7 @@
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
 #include <map>
@@ -31,6 +32,10 @@ class PrometheusSink final : public Sink {
   void on_connection_state(std::string_view exchange, bool up) override;
   void on_feed_reconnect(std::string_view exchange) override;
   void on_feed_error(std::string_view exchange, std::string_view kind) override;
+  void on_feed_dropped_message(std::string_view exchange) override;
+  void on_rest_request(std::string_view exchange, std::string_view endpoint, std::string_view code) override;
+  void on_rate_limit_usage(std::string_view exchange, double ratio) override;
+  void on_feed_anomaly(const AnomalyEvent& event) override;
   void on_injected_anomaly(const InjectedAnomaly& anomaly) override;
 
   // tickguard_config_last_reload_successful (and the success timestamp when ok). Any thread.
@@ -75,6 +80,10 @@ class PrometheusSink final : public Sink {
   prometheus::Family<prometheus::Counter>& feed_errors_;
   prometheus::Family<prometheus::Counter>& sequence_gaps_;
   prometheus::Family<prometheus::Counter>& checksum_failures_;
+  prometheus::Family<prometheus::Histogram>& feed_latency_;
+  prometheus::Family<prometheus::Counter>& feed_dropped_messages_;
+  prometheus::Family<prometheus::Counter>& rest_requests_;
+  prometheus::Family<prometheus::Gauge>& rest_rate_limit_used_;
   prometheus::Family<prometheus::Counter>& injected_;
   prometheus::Family<prometheus::Gauge>& build_info_;
   prometheus::Family<prometheus::Gauge>& config_reload_ok_;

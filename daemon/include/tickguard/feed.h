@@ -25,6 +25,16 @@ class FeedListener {
   // being resynchronized.
   virtual void on_sequence_gap(InstrumentId instrument) { (void)instrument; }
   virtual void on_checksum_failure(InstrumentId instrument) { (void)instrument; }
+  // A message from `exchange` was received but discarded: malformed, or unusable (a book update
+  // that arrived while its book resynchronizes).
+  virtual void on_dropped_message(std::string_view exchange) { (void)exchange; }
+  // A REST request to `endpoint` (a short fixed label such as "depth") finished with `code`: the
+  // HTTP status, or the error kind ("timeout", "connect", ...) when there was no response.
+  virtual void on_rest_request(std::string_view exchange, std::string_view endpoint, std::string_view code) {
+    (void)exchange, (void)endpoint, (void)code;
+  }
+  // How much of the venue's REST rate limit is in use, in [0,1].
+  virtual void on_rate_limit_usage(std::string_view exchange, double ratio) { (void)exchange, (void)ratio; }
 };
 
 class Feed {

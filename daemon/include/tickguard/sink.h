@@ -56,6 +56,9 @@ class FeedStatusSink {
   // The instrument's book lost sync: a sequence gap, or a failed venue checksum.
   virtual void on_sequence_gap() = 0;
   virtual void on_checksum_failure() = 0;
+  // Receive time minus exchange time of one event, in seconds (observed for events that carry an
+  // exchange time).
+  virtual void on_latency(double seconds) = 0;
 };
 
 // Ground truth from the simulator: one labelled anomaly it injected.
@@ -79,6 +82,13 @@ class Sink {
   // A feed reconnected to `exchange`, or hit an error of `kind` (see FeedListener). Any thread.
   virtual void on_feed_reconnect(std::string_view exchange) = 0;
   virtual void on_feed_error(std::string_view exchange, std::string_view kind) = 0;
+  // Feed reports about messages and REST usage (see FeedListener). Any thread.
+  virtual void on_feed_dropped_message(std::string_view exchange) = 0;
+  virtual void on_rest_request(std::string_view exchange, std::string_view endpoint,
+                               std::string_view code) = 0;
+  virtual void on_rate_limit_usage(std::string_view exchange, double ratio) = 0;
+  // An anomaly that no detector raised: the feed itself (a book lost sync). Any thread; rare.
+  virtual void on_feed_anomaly(const AnomalyEvent& event) = 0;
   // A simulated anomaly was injected. Any thread.
   virtual void on_injected_anomaly(const InjectedAnomaly& anomaly) = 0;
 };

@@ -496,6 +496,34 @@ ws_url = "https://stream.example.com"
                           IsError(5, 10, "feed[0].ws_url", "must start with ws:// or wss://")));
 }
 
+TEST_F(ConfigLoader, RealExchangeTuningKeysAreReadAndRangeChecked) {
+  AllowBinance();
+  LoadResult result = Load(R"([[feed]]
+exchange = "binance"
+symbols = ["BTC/USDT"]
+silence_timeout = "2s"
+book_depth = 5
+)");
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->feeds[0].silence_timeout, std::chrono::milliseconds(2000));
+  EXPECT_EQ(result.config->feeds[0].book_depth, 5);
+
+  result = Load(R"([[feed]]
+exchange = "binance"
+symbols = ["BTC/USDT"]
+silence_timeout = "0s"
+book_depth = 11
+)");
+  EXPECT_THAT(result.errors,
+              ElementsAre(IsError(4, 19, "feed[0].silence_timeout", "must be between 100ms and 1h"),
+                          IsError(5, 14, "feed[0].book_depth", "must be between 1 and 10")));
+
+  result = Load("[[feed]]\nexchange = \"simulator\"\nsymbols = [\"BTC/USDT\"]\nbook_depth = 3\n");
+  EXPECT_THAT(result.errors,
+              ElementsAre(IsError(4, 1, "feed[0].book_depth",
+                                  "key \"book_depth\" is not valid for exchange \"simulator\"")));
+}
+
 TEST_F(ConfigLoader, SchemeAloneIsNotAUrl) {
   AllowBinance();
   const LoadResult result =

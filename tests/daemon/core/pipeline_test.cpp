@@ -22,6 +22,7 @@ class RecordingSink final : public Sink {
     int dropped = 0;
     int gaps = 0;
     int checksum_failures = 0;
+    std::vector<double> latencies;
   };
 
   std::unique_ptr<InstrumentSink> subscribe_instrument(const Instrument& instrument,
@@ -45,8 +46,28 @@ class RecordingSink final : public Sink {
     std::lock_guard lock(mutex);
     errors.emplace_back(std::string(exchange) + ":" + std::string(kind));
   }
+  void on_feed_dropped_message(std::string_view exchange) override {
+    std::lock_guard lock(mutex);
+    dropped_messages.emplace_back(exchange);
+  }
+  void on_rest_request(std::string_view exchange, std::string_view endpoint, std::string_view code) override {
+    std::lock_guard lock(mutex);
+    rest_requests.push_back(std::string(exchange) + ":" + std::string(endpoint) + ":" + std::string(code));
+  }
+  void on_rate_limit_usage(std::string_view exchange, double ratio) override {
+    std::lock_guard lock(mutex);
+    rate_limit_usage.emplace_back(std::string(exchange), ratio);
+  }
+  void on_feed_anomaly(const AnomalyEvent& event) override {
+    std::lock_guard lock(mutex);
+    feed_anomalies.push_back(event);
+  }
   std::vector<std::string> reconnects;
   std::vector<std::string> errors;
+  std::vector<std::string> dropped_messages;
+  std::vector<std::string> rest_requests;
+  std::vector<std::pair<std::string, double>> rate_limit_usage;
+  std::vector<AnomalyEvent> feed_anomalies;
 
   Record& record(InstrumentId id) {
     std::lock_guard lock(mutex);
@@ -99,6 +120,10 @@ class RecordingSink final : public Sink {
     void on_checksum_failure() override {
       std::lock_guard lock(r.mutex);
       ++r.checksum_failures;
+    }
+    void on_latency(double seconds) override {
+      std::lock_guard lock(r.mutex);
+      r.latencies.push_back(seconds);
     }
     Record& r;
   };
@@ -253,6 +278,40 @@ TEST(Pipeline, ForwardsFeedHealthReportsToTheirSeries) {
   EXPECT_EQ(sink.record(1).gaps, 1);
   EXPECT_EQ(sink.record(0).checksum_failures, 1);
   EXPECT_EQ(sink.record(0).gaps, 0);
+
+  // Each lost book is also an anomaly of the feed itself.
+  ASSERT_EQ(sink.feed_anomalies.size(), 2U);
+  EXPECT_EQ(sink.feed_anomalies[0].exchange, "beta");
+  EXPECT_EQ(sink.feed_anomalies[0].symbol, "BTC/USDT");
+  EXPECT_EQ(sink.feed_anomalies[0].detector, "feed_integrity");
+  EXPECT_NE(sink.feed_anomalies[0].message.find("sequence gap"), std::string::npos);
+  EXPECT_EQ(sink.feed_anomalies[1].exchange, "alpha");
+  EXPECT_NE(sink.feed_anomalies[1].message.find("checksum"), std::string::npos);
+
+  port.on_dropped_message("alpha");
+  port.on_rest_request("beta", "depth", "429");
+  port.on_rate_limit_usage("beta", 0.25);
+  EXPECT_EQ(sink.dropped_messages, (std::vector<std::string>{"alpha"}));
+  EXPECT_EQ(sink.rest_requests, (std::vector<std::string>{"beta:depth:429"}));
+  ASSERT_EQ(sink.rate_limit_usage.size(), 1U);
+  EXPECT_EQ(sink.rate_limit_usage[0], (std::pair<std::string, double>{"beta", 0.25}));
+}
+
+TEST(Pipeline, ObservesLatencyOfEventsThatCarryAnExchangeTime) {
+  RecordingSink sink;
+  Pipeline pipeline(two_instruments(), one_detector(), sink);
+  FeedListener& port = pipeline.add_feed_port();
+  Trade trade;
+  trade.instrument = 0;
+  trade.exchange_time = Timestamp{std::chrono::seconds(1000)};
+  trade.receive_time = trade.exchange_time + std::chrono::milliseconds(250);
+  port.on_event(trade);
+  Ticker no_exchange_time;
+  no_exchange_time.instrument = 0;
+  no_exchange_time.receive_time = trade.receive_time;
+  port.on_event(no_exchange_time);
+  ASSERT_EQ(sink.record(0).latencies.size(), 1U);
+  EXPECT_DOUBLE_EQ(sink.record(0).latencies[0], 0.25);
 }
 
 TEST(Pipeline, ForwardsConnectionStateToSink) {

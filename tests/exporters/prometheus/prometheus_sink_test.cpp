@@ -147,6 +147,47 @@ TEST(PrometheusSink, CountsFeedHealthEvents) {
   EXPECT_TRUE(has_line(text, R"(tickguard_feed_errors_total{exchange="simex",kind="timeout"} 1)"));
 }
 
+TEST(PrometheusSink, ExportsLatencyDroppedMessagesAndRestUsage) {
+  PrometheusSink sink;
+  auto status = sink.subscribe_feed_status(kBtc);
+  status->on_latency(0.003);
+  status->on_latency(0.2);
+  sink.on_feed_dropped_message("simex");
+  sink.on_feed_dropped_message("simex");
+  sink.on_rest_request("simex", "depth", "200");
+  sink.on_rest_request("simex", "depth", "429");
+  sink.on_rest_request("simex", "depth", "429");
+  sink.on_rate_limit_usage("simex", 0.4);
+  std::string text = sink.scrape();
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_latency_seconds_count{exchange="simex"} 2)")) << text;
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_latency_seconds_bucket{exchange="simex",le="0.005"} 1)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_latency_seconds_bucket{exchange="simex",le="0.25"} 2)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_feed_dropped_messages_total{exchange="simex"} 2)"));
+  EXPECT_TRUE(
+      has_line(text, R"(tickguard_rest_requests_total{code="429",endpoint="depth",exchange="simex"} 2)"));
+  EXPECT_TRUE(
+      has_line(text, R"(tickguard_rest_requests_total{code="200",endpoint="depth",exchange="simex"} 1)"));
+  EXPECT_TRUE(has_line(text, R"(tickguard_rest_rate_limit_used_ratio{exchange="simex"} 0.4)"));
+  // The exchange's series leave with its last instrument.
+  status.reset();
+  text = sink.scrape();
+  EXPECT_EQ(text.find("tickguard_feed_latency_seconds_count{"), std::string::npos) << text;
+  EXPECT_EQ(text.find("tickguard_rest_rate_limit_used_ratio{"), std::string::npos);
+}
+
+TEST(PrometheusSink, CountsFeedIntegrityAnomalies) {
+  PrometheusSink sink;
+  AnomalyEvent event;
+  event.exchange = "simex";
+  event.symbol = "BTC/USDT";
+  event.detector = "feed_integrity";
+  sink.on_feed_anomaly(event);
+  EXPECT_TRUE(has_line(
+      sink.scrape(),
+      R"(tickguard_anomalies_total{detector="feed_integrity",exchange="simex",severity="warning",symbol="BTC/USDT"} 1)"))
+      << sink.scrape();
+}
+
 TEST(PrometheusSink, CountsInjectedAnomaliesByKind) {
   PrometheusSink sink;
   sink.on_injected_anomaly({"simex", "BTC/USDT", "price_spike", {}, {}});

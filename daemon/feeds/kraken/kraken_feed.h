@@ -1,0 +1,31 @@
+// KrakenFeed: the Kraken public market-data connector (see the .cpp for the protocol it follows).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "config/options.h"
+#include "tickguard/clock.h"
+#include "tickguard/feed.h"
+
+namespace tickguard::feeds::kraken {
+
+inline constexpr const char* kDefaultRestUrl = "https://api.kraken.com";
+inline constexpr const char* kDefaultWsUrl = "wss://ws.kraken.com/v2";
+
+class KrakenFeed final : public Feed {
+ public:
+  // `instruments`: this feed's symbols with ids assigned (exchange "kraken"). options.rest_url and
+  // options.ws_url override the venue endpoints when set.
+  KrakenFeed(const config::FeedOptions& options, std::vector<Instrument> instruments, const Clock& clock);
+  ~KrakenFeed() override;
+
+  Status start(FeedListener& listener) override;
+  void stop() override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tickguard::feeds::kraken
