@@ -41,9 +41,11 @@ anomaly_interval = "2m"        # mean time between injected anomalies, per symbo
 trades_per_second = 4.0        # mean trade rate per symbol and venue
 warmup = "20m"                 # clean history (no injections) replayed at start: detectors score at once
 
-# A real exchange's feed takes only exchange and symbols, plus optional endpoint overrides:
-#   rest_url = "https://..."   # http:// or https://
+# A real exchange (binance, coinbase, kraken, okx, bybit) takes exchange and symbols, plus:
+#   rest_url = "https://..."   # endpoint overrides (mirrors, testnets): http:// or https://
 #   ws_url = "wss://..."       # ws:// or wss://
+#   silence_timeout = "30s"    # reconnect after this long without market data
+#   book_depth = 10            # order book levels per side kept and reported, 1 to 10
 
 # Detectors. Every registered detector runs, with the defaults shown, unless its table says
 # `enabled = false`. Each detector reports a ratio: its statistic divided by its threshold. An

@@ -59,6 +59,16 @@ std::optional<ParsedUrl> parse_url(std::string_view url) {
 
 }  // namespace
 
+std::string_view close_error_kind(std::string_view reason) {
+  for (std::string_view kind : {"resolve", "connect", "tls", "handshake", "silence"}) {
+    if (reason.size() > kind.size() && reason.substr(0, kind.size()) == kind && reason[kind.size()] == ':') {
+      return kind;
+    }
+  }
+  if (reason.substr(0, 5) == "read:") return "disconnected";
+  return {};
+}
+
 struct WebSocketClient::State : std::enable_shared_from_this<State> {
   State(asio::io_context& io, WebSocketOptions options, WebSocketHandler& handler, const Clock& clock)
       : io(io),

@@ -39,6 +39,11 @@ class WebSocketHandler {
   virtual void on_close(std::string_view reason) = 0;
 };
 
+// The tickguard_feed_errors_total kind of an on_close reason: "resolve", "connect", "tls",
+// "handshake", "silence" (no data for silence_timeout) or "disconnected" (the connection broke);
+// empty for a deliberate close (stop, planned reconnect).
+std::string_view close_error_kind(std::string_view reason);
+
 class WebSocketClient {
  public:
   // Error if the URL is not ws:// or wss://. The io_context, clock and handler must outlive the

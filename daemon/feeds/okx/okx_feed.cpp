@@ -9,7 +9,7 @@
 
 #include "core/log.h"
 #include "feeds/common/backoff.h"
-#include "feeds/common/http_client.h"
+#include "feeds/common/venue_rest.h"
 #include "feeds/common/websocket_client.h"
 #include "feeds/okx/okx_book.h"
 #include "feeds/okx/okx_parse.h"
@@ -23,6 +23,10 @@ namespace {
 
 constexpr const char* kExchange = "okx";
 constexpr auto kPingInterval = std::chrono::seconds(20);  // OKX drops connections idle for 30 s
+// Public REST endpoints allow 20 requests per 2 s per IP.
+constexpr RateLimit kRestLimit{20, 10};
+// A subscribe request may be at most 64 KB; 30 instruments × 3 channels stay far below that.
+constexpr std::size_t kInstrumentsPerSubscribe = 30;
 
 // One subscribed instrument: its pipeline id, OKX instId and book.
 struct Subscription {
@@ -52,40 +56,32 @@ struct OkxFeed::Impl final : WebSocketHandler {
   Impl(const config::FeedOptions& options, std::vector<Instrument> instruments, const Clock& clock)
       : rest_url(options.rest_url.empty() ? kDefaultRestUrl : options.rest_url),
         ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
+        silence_timeout(options.silence_timeout),
+        book_depth(static_cast<std::uint8_t>(options.book_depth)),
         instruments(std::move(instruments)),
         clock(clock),
         guard(asio::make_work_guard(io)),
-        retry(io),
         ping(io) {}
 
   // ---- Start-up: instrument metadata, then the stream ----
 
   void fetch_instruments() {
-    HttpRequest request;
-    request.url = rest_url + "/api/v5/public/instruments?instType=SPOT";
-    http.submit(std::move(request), [this](HttpResponse response) {
-      asio::post(io, [this, response = std::move(response)] { on_instruments(response); });
-    });
+    rest->get("instruments", rest_url + "/api/v5/public/instruments?instType=SPOT", 1,
+              [this](const HttpResponse& response) { on_instruments(response); });
   }
 
   void on_instruments(const HttpResponse& response) {
     std::vector<OkxInstrument> parsed;
-    InstrumentsStatus status;
-    if (response.ok()) status = parser.parse_instruments(response.body, parsed);
-    if (!response.ok() || !status.ok) {
-      listener->on_error(kExchange, !status.ok && response.ok()                        ? "parse"
-                                    : response.status == 429 || response.status == 418 ? "rate_limited"
-                                    : response.error == HttpResponse::Error::kNone
-                                        ? "http_status"
-                                        : error_kind(response.error));
+    const InstrumentsStatus status = parser.parse_instruments(response.body, parsed);
+    if (!status.ok) {
+      listener->on_error(kExchange, "parse");
       const auto delay = backoff.next();
-      log::error("okx: cannot load instrument metadata, retrying",
+      log::error("okx: cannot read instrument metadata, retrying",
                  {{"url", rest_url},
-                  {"err", response.ok() ? status.error : std::string(error_kind(response.error))},
-                  {"status", static_cast<int>(response.status)},
+                  {"err", status.error},
                   {"retry_in_ms", static_cast<std::int64_t>(delay.count())}});
-      retry.expires_after(response.retry_after ? std::chrono::milliseconds(*response.retry_after) : delay);
-      retry.async_wait([this](const boost::system::error_code& ec) {
+      ping.expires_after(delay);
+      ping.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) fetch_instruments();
       });
       return;
@@ -109,6 +105,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
     }
     WebSocketOptions ws_options;
     ws_options.url = ws_url;
+    ws_options.silence_timeout = silence_timeout;
     ws = std::make_unique<WebSocketClient>(io, ws_options, *this, clock);
     ws->start();
     schedule_ping();
@@ -131,9 +128,14 @@ struct OkxFeed::Impl final : WebSocketHandler {
     log::info("okx: connected",
               {{"url", ws_url}, {"instruments", static_cast<std::uint64_t>(subscriptions.size())}});
     listener->on_connection_state(kExchange, true);
-    std::vector<const Subscription*> all;
-    for (const auto& sub : subscriptions) all.push_back(sub.get());
-    if (!all.empty()) ws->send(subscribe_message("subscribe", all, {"trades", "tickers", "books"}));
+    std::vector<const Subscription*> chunk;
+    for (const auto& sub : subscriptions) {
+      chunk.push_back(sub.get());
+      if (chunk.size() == kInstrumentsPerSubscribe || sub == subscriptions.back()) {
+        ws->send(subscribe_message("subscribe", chunk, {"trades", "tickers", "books"}));
+        chunk.clear();
+      }
+    }
   }
 
   bool on_message(std::string_view text, Timestamp receive_time) override {
@@ -166,6 +168,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
         return false;
       case FrameKind::kMalformed:
         listener->on_error(kExchange, "parse");
+        listener->on_dropped_message(kExchange);
         log::warn("okx: malformed message dropped", {{"err", frame.error}});
         return false;
       case FrameKind::kPong:
@@ -191,15 +194,22 @@ struct OkxFeed::Impl final : WebSocketHandler {
       ws->send(subscribe_message("subscribe", {&sub}, {"books"}));
       return;
     }
-    if (result == BookSyncResult::kNotSynced) return;
+    if (result == BookSyncResult::kNotSynced) {  // an update before the fresh snapshot arrived
+      listener->on_dropped_message(kExchange);
+      return;
+    }
     BookSnapshot snapshot;
     sub.book.fill_snapshot(snapshot);
+    snapshot.bid_count = std::min(snapshot.bid_count, book_depth);
+    snapshot.ask_count = std::min(snapshot.ask_count, book_depth);
     snapshot.instrument = sub.id;
     snapshot.receive_time = receive_time;
     listener->on_event(snapshot);
   }
 
   void on_close(std::string_view reason) override {
+    if (const std::string_view kind = close_error_kind(reason); !kind.empty())
+      listener->on_error(kExchange, kind);
     log::warn("okx: disconnected, reconnecting", {{"reason", reason}});
     listener->on_connection_state(kExchange, false);
     for (auto& sub : subscriptions) sub->book.reset();
@@ -214,6 +224,8 @@ struct OkxFeed::Impl final : WebSocketHandler {
 
   const std::string rest_url;
   const std::string ws_url;
+  const std::chrono::milliseconds silence_timeout;
+  const std::uint8_t book_depth;
   const std::vector<Instrument> instruments;
   const Clock& clock;
   FeedListener* listener = nullptr;
@@ -221,11 +233,10 @@ struct OkxFeed::Impl final : WebSocketHandler {
 
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> guard;
-  asio::steady_timer retry;
-  asio::steady_timer ping;
+  asio::steady_timer ping;  // venue pings; before the stream starts, metadata retries
   Backoff backoff;
   OkxParser parser;  // used on the io thread only
-  HttpClient http;
+  std::unique_ptr<VenueRest> rest;
   std::unique_ptr<WebSocketClient> ws;
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   std::thread thread;
@@ -241,6 +252,10 @@ OkxFeed::~OkxFeed() { stop(); }
 Status OkxFeed::start(FeedListener& listener) {
   if (Status s = WebSocketClient::validate_url(impl_->ws_url); !s.ok()) return s;
   impl_->listener = &listener;
+  VenueRestOptions rest_options;
+  rest_options.exchange = kExchange;
+  rest_options.limit = kRestLimit;
+  impl_->rest = std::make_unique<VenueRest>(impl_->io, rest_options, listener);
   asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_instruments(); });
   impl_->finished = impl_->done.get_future();
   impl_->thread = std::thread([impl = impl_.get()] {
@@ -252,9 +267,8 @@ Status OkxFeed::start(FeedListener& listener) {
 
 void OkxFeed::stop() {
   if (!impl_->thread.joinable()) return;
-  impl_->http.stop();
+  impl_->rest->stop();
   asio::post(impl_->io, [impl = impl_.get()] {
-    impl->retry.cancel();
     impl->ping.cancel();
     if (impl->ws) impl->ws->stop();
     impl->guard.reset();

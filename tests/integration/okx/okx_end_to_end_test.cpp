@@ -20,8 +20,12 @@ std::vector<std::string> okx_lines(const std::string& file) { return fixture_lin
 
 // Faults the mock injects.
 struct Faults {
-  int corrupt_btc_update = -1;         // corrupt the checksum of this BTC-USDT books update (0-based)
-  bool drop_first_connection = false;  // close the first connection right after the replay
+  int corrupt_btc_update = -1;                // corrupt the checksum of this BTC-USDT books update (0-based)
+  bool drop_first_connection = false;         // close the first connection right after the replay
+  bool silent_first_connection = false;       // after the first replay, stay connected but send nothing
+  bool garbage = false;                       // send a non-JSON frame and a truncated trades frame first
+  std::vector<int> instrument_failures = {};  // statuses of the first instrument requests (then 200)
+  bool tls = false;                           // wss:// with a self-signed certificate
 };
 
 // The mock venue: REST serving the recorded instruments, WebSocket replaying the recorded frames.
@@ -39,6 +43,8 @@ class MockOkx {
   std::string rest_url() const { return rest_.url(); }
   std::string ws_url() const { return ws_.url("/ws/v5/public"); }
   std::vector<std::string> received() const { return ws_.received(); }
+  int connections() const { return ws_.connections(); }
+  const std::string& cert_file() const { return ws_.cert_file(); }
 
  private:
   void session(MockConnection& c) {
@@ -46,6 +52,11 @@ class MockOkx {
     if (!c.read(message)) return;  // the subscribe request
     std::string btc_snapshot;
     int btc_updates = 0;
+    if (faults_.garbage && c.index() == 0) {
+      c.write("this is not json");
+      const std::string trades = okx_lines("ws_trades.jsonl").at(0);
+      c.write(trades.substr(0, trades.size() / 2));  // cut mid-message
+    }
     for (const char* file : {"ws_books.jsonl", "ws_tickers.jsonl", "ws_trades.jsonl"}) {
       for (std::string line : okx_lines(file)) {
         const bool btc_book = line.find(R"("channel":"books","instId":"BTC-USDT")") != std::string::npos;
@@ -58,6 +69,7 @@ class MockOkx {
       }
     }
     if (faults_.drop_first_connection && c.index() == 0) return c.drop();  // no close frame
+    if (faults_.silent_first_connection && c.index() == 0) return c.go_silent();
     while (c.read(message)) {  // answer pings, and a books resubscription with a fresh snapshot
       if (message == "ping") c.write("pong");
       if (message.find(R"("op":"subscribe")") != std::string::npos &&
@@ -68,6 +80,7 @@ class MockOkx {
   }
 
   Faults faults_;
+  std::mutex mutex_;
   MockRest rest_;
   MockWebSocket ws_;
 };
@@ -86,10 +99,10 @@ std::pair<int, double> recorded_btc_trades() {
   return {count, last_price};
 }
 
-std::filesystem::path okx_config(const TempDir& dir, const MockOkx& venue) {
+std::filesystem::path okx_config(const TempDir& dir, const MockOkx& venue, const std::string& extra = "") {
   return dir.write("okx.toml",
                    "[[feed]]\nexchange = \"okx\"\nsymbols = [\"BTC/USDT\", \"NOPE/USDT\"]\nrest_url = \"" +
-                       venue.rest_url() + "\"\nws_url = \"" + venue.ws_url() + "\"\n");
+                       venue.rest_url() + "\"\nws_url = \"" + venue.ws_url() + "\"\n" + extra);
 }
 
 const std::map<std::string, std::string> kBtc{{"exchange", "okx"}, {"symbol", "BTC/USDT"}};
@@ -162,6 +175,90 @@ TEST(OkxEndToEnd, DroppedConnectionReconnectsAndResumes) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1);
   EXPECT_NE(daemon.stderr_text().find("okx: disconnected, reconnecting"), std::string::npos);
   (void)last_price;
+}
+
+TEST(OkxEndToEnd, GarbageAndTruncatedFramesAreCountedAndSkipped) {
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  MockOkx venue({.garbage = true});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), expected_trades) << daemon.stderr_text();
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kBtc), last_price);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "parse"}}), 2);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_dropped_messages_total", kOkx), 2);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 0)
+      << "bad frames do not cost the connection";
+  EXPECT_NE(daemon.stderr_text().find("okx: malformed message dropped"), std::string::npos);
+}
+
+TEST(OkxEndToEnd, SilentVenueIsDetectedAndReconnected) {
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  MockOkx venue({.silent_first_connection = true});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue, "silence_timeout = \"1s\"\n").string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, 2 * expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 2 * expected_trades) << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "silence"}}), 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1);
+  EXPECT_NE(daemon.stderr_text().find("silence: no data message for 1000 ms"), std::string::npos);
+  (void)last_price;
+}
+
+TEST(OkxEndToEnd, RateLimitedBannedAndFailingMetadataIsRetriedAsTheVenueAsks) {
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  MockOkx venue({.instrument_failures = {429, 418, 503}});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, expected_trades, 30s);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), expected_trades) << daemon.stderr_text();
+  const auto requests = [&](const std::string& code) {
+    return sum_of(samples, "tickguard_rest_requests_total",
+                  {{"exchange", "okx"}, {"endpoint", "instruments"}, {"code", code}});
+  };
+  EXPECT_EQ(requests("429"), 1);
+  EXPECT_EQ(requests("418"), 1);
+  EXPECT_EQ(requests("503"), 1);
+  EXPECT_EQ(requests("200"), 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "rate_limited"}}),
+            2);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "http_status"}}),
+            1);
+  EXPECT_EQ(venue.connections(), 1) << "the stream starts once, after the metadata arrived";
+  EXPECT_NE(daemon.stderr_text().find("rest request failed, retrying"), std::string::npos);
+  (void)last_price;
+}
+
+TEST(OkxEndToEnd, StreamsOverTlsWithAVerifiedCertificate) {
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  MockOkx venue({.tls = true});
+  ASSERT_EQ(venue.ws_url().substr(0, 6), "wss://");
+  TempDir dir;
+  // The daemon trusts the mock's self-signed certificate through OpenSSL's SSL_CERT_FILE.
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()}, {"SSL_CERT_FILE=" + venue.cert_file()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), expected_trades) << daemon.stderr_text();
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kBtc), last_price);
+}
+
+TEST(OkxEndToEnd, UntrustedCertificateIsRefusedAndCountedAsTls) {
+  MockOkx venue({.tls = true});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const auto samples =
+      scrape_until(daemon, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "tls"}}, 1);
+  EXPECT_GE(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "tls"}}), 1)
+      << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 0);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 0);
+  EXPECT_NE(daemon.stderr_text().find("certificate verify failed"), std::string::npos)
+      << daemon.stderr_text();
 }
 
 }  // namespace

@@ -251,5 +251,16 @@ TEST(WebSocketClient, ValidatesUrls) {
   EXPECT_FALSE(WebSocketClient::validate_url("ws://").ok());
 }
 
+TEST(WebSocketClient, CloseReasonsMapToErrorKinds) {
+  EXPECT_EQ(close_error_kind("tls: certificate verify failed"), "tls");
+  EXPECT_EQ(close_error_kind("connect: Connection refused"), "connect");
+  EXPECT_EQ(close_error_kind("resolve: Host not found"), "resolve");
+  EXPECT_EQ(close_error_kind("handshake: bad status"), "handshake");
+  EXPECT_EQ(close_error_kind("silence: no data message for 1000 ms"), "silence");
+  EXPECT_EQ(close_error_kind("read: End of file"), "disconnected");
+  EXPECT_EQ(close_error_kind("stopped"), "");
+  EXPECT_EQ(close_error_kind("planned reconnect: connection age limit"), "");
+}
+
 }  // namespace
 }  // namespace tickguard::feeds
