@@ -41,7 +41,17 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& o
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<char*> env;
-  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  // An entry of `environment` replaces ours of the same name (getenv finds the first one).
+  const auto overridden = [&environment](std::string_view entry) {
+    const std::string_view name = entry.substr(0, entry.find('=') + 1);
+    for (const auto& e : environment) {
+      if (std::string_view(e).substr(0, name.size()) == name) return true;
+    }
+    return false;
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env.push_back(*e);
+  }
   for (const auto& e : environment) env.push_back(const_cast<char*>(e.c_str()));
   env.push_back(nullptr);
   pid_t pid = -1;
