@@ -20,6 +20,23 @@ std::string_view to_string(BookSyncResult result) {
   return "unknown";
 }
 
+BookAction book_action(BookSyncResult result, bool awaiting_snapshot) {
+  switch (result) {
+    case BookSyncResult::kApplied:
+    case BookSyncResult::kReset:
+      return BookAction::kPublish;
+    case BookSyncResult::kStale:
+      return BookAction::kDrop;
+    case BookSyncResult::kNeedsSnapshot:
+      // Expected between a (re)subscription and its snapshot; otherwise the book was lost unasked.
+      return awaiting_snapshot ? BookAction::kDrop : BookAction::kResync;
+    case BookSyncResult::kGapNeedsResync:
+    case BookSyncResult::kCrossedNeedsResync:
+      return BookAction::kResync;
+  }
+  return BookAction::kResync;
+}
+
 BybitBookSync::BybitBookSync(std::size_t max_levels_per_side) : book_(max_levels_per_side) {}
 
 void BybitBookSync::reset() {

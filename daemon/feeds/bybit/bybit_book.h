@@ -30,6 +30,15 @@ inline bool needs_resync(BookSyncResult r) {
          r == BookSyncResult::kCrossedNeedsResync;
 }
 
+// What the feed does with one orderbook message, from its sync result and whether the book was
+// already waiting for a fresh snapshot (just subscribed, or being resynchronized).
+enum class BookAction : std::uint8_t {
+  kPublish,  // the book is current: publish its top
+  kDrop,     // discarded and counted: a stale delta, or a delta while the snapshot is on its way
+  kResync,   // the book cannot be trusted: discard the message, resubscribe the book topic
+};
+BookAction book_action(BookSyncResult result, bool awaiting_snapshot);
+
 class BybitBookSync {
  public:
   explicit BybitBookSync(std::size_t max_levels_per_side = 1000);

@@ -118,10 +118,10 @@ struct TradeKeys {
 constexpr TradeKeys kWsTradeKeys{"T", "S", "v", "p", "i", "BT"};
 constexpr TradeKeys kRestTradeKeys{"time", "side", "size", "price", "execId", "isBlockTrade"};
 
-ParseStatus read_trade(od::value& value, const TradeKeys& keys, TradeItem& out, std::string* symbol) {
+ParseStatus read_trade(od::value& value, const TradeKeys& keys, Trade& out, std::string* symbol) {
   od::object object;
   if (value.get_object().get(object)) return ParseStatus::kMalformedJson;
-  out = TradeItem{};
+  out = Trade{};
   unsigned seen = 0;
   for (auto field_result : object) {
     od::field field;
@@ -130,7 +130,7 @@ ParseStatus read_trade(od::value& value, const TradeKeys& keys, TradeItem& out, 
       return ParseStatus::kMalformedJson;
     od::value& v = field.value();
     if (key == keys.time) {
-      TICKGUARD_TRY(read_millis(v, out.time));
+      TICKGUARD_TRY(read_millis(v, out.exchange_time));
       seen |= 1u;
     } else if (key == keys.side) {
       TICKGUARD_TRY(read_side(v, out.side));
@@ -148,7 +148,8 @@ ParseStatus read_trade(od::value& value, const TradeKeys& keys, TradeItem& out, 
       out.trade_id = trade_id_from_text(id);
       seen |= 16u;
     } else if (key == keys.block) {
-      if (v.get_bool().get(out.block_trade)) return ParseStatus::kMalformedJson;
+      bool block_trade = false;
+      if (v.get_bool().get(block_trade)) return ParseStatus::kMalformedJson;
     } else if (symbol != nullptr && key == "symbol") {
       std::string_view text;
       TICKGUARD_TRY(read_string(v, text));
@@ -279,9 +280,8 @@ ParseStatus read_trades(od::value& data, BybitMessage& out) {
     // simdjson_result::get() is rvalue-qualified: the move is required.
     // NOLINTNEXTLINE(performance-move-const-arg)
     if (std::move(item_result).get(item)) return ParseStatus::kMalformedJson;
-    TradeItem trade;
+    Trade& trade = out.trades.emplace_back();
     TICKGUARD_TRY(read_trade(item, kWsTradeKeys, trade, nullptr));
-    out.trades.push_back(trade);
   }
   return ParseStatus::kOk;
 }
@@ -521,24 +521,11 @@ ParseStatus BybitParser::parse_rest_trades(std::string_view body, RestTrades& ou
   od::object top, result;
   TICKGUARD_TRY(read_rest_result(doc, top, result));
   TICKGUARD_TRY(for_each_list_row(result, [&](od::value& row) {
-    TradeItem trade;
+    Trade& trade = out.trades.emplace_back();
     TICKGUARD_TRY(read_trade(row, kRestTradeKeys, trade, &out.symbol));
-    out.trades.push_back(trade);
     return ParseStatus::kOk;
   }));
   return ParseStatus::kOk;
-}
-
-Trade to_trade(const TradeItem& item, InstrumentId instrument, Timestamp receive_time) {
-  Trade trade;
-  trade.instrument = instrument;
-  trade.exchange_time = item.time;
-  trade.receive_time = receive_time;
-  trade.price = item.price;
-  trade.quantity = item.quantity;
-  trade.side = item.side;
-  trade.trade_id = item.trade_id;
-  return trade;
 }
 
 bool to_ticker(const TickerUpdate& update, InstrumentId instrument, Timestamp receive_time, Ticker& out) {

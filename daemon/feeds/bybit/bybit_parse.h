@@ -38,17 +38,6 @@ enum class MessageKind : std::uint8_t {
   kBookDelta,     // orderbook.{depth}.{symbol} with type "delta"
 };
 
-// One public trade. Bybit sends the trade id `i` as a string: numeric ids (spot) are used as-is,
-// anything else (UUID-like ids on derivatives) is replaced by trade_id_from_text()'s hash.
-struct TradeItem {
-  Timestamp time{};  // `T`, ms: when the trade was matched
-  double price = 0;
-  double quantity = 0;
-  Side side = Side::kUnknown;  // taker side
-  std::uint64_t trade_id = 0;
-  bool block_trade = false;  // `BT`
-};
-
 // A tickers.{symbol} snapshot. Bybit's v5 spot WebSocket ticker carries only lastPrice and 24h
 // statistics (highPrice24h, lowPrice24h, prevPrice24h, volume24h, turnover24h, price24hPcnt,
 // usdIndexPrice); best bid/ask (bid1Price, bid1Size, ask1Price, ask1Size) appear in the linear
@@ -80,7 +69,11 @@ struct BybitMessage {
   MessageKind kind = MessageKind::kIgnored;
   std::string symbol;      // venue symbol ("BTCUSDT") for data frames
   std::string op_message;  // ret_msg for kOpError
-  std::vector<TradeItem> trades;
+  // publicTrade data, parsed straight into tickguard::Trade: exchange_time (`T`, when the trade
+  // was matched), price, quantity, taker side and trade_id; instrument and receive_time are left to
+  // the feed. Bybit's string trade id `i` goes through trade_id_from_text(). The block-trade flag
+  // `BT` is type-checked but not kept: a block trade is still a trade.
+  std::vector<Trade> trades;
   TickerUpdate ticker;
   BookUpdate book;
 };
@@ -114,7 +107,11 @@ struct RestTicker {
 // REST /v5/market/recent-trade?category=spot: the symbol of the request plus its trades.
 struct RestTrades {
   std::string symbol;
-  std::vector<TradeItem> trades;
+  // publicTrade data, parsed straight into tickguard::Trade: exchange_time (`T`, when the trade
+  // was matched), price, quantity, taker side and trade_id; instrument and receive_time are left to
+  // the feed. Bybit's string trade id `i` goes through trade_id_from_text(). The block-trade flag
+  // `BT` is type-checked but not kept: a block trade is still a trade.
+  std::vector<Trade> trades;
 };
 
 // The 64-bit trade id for Bybit's string id: decimal ids that fit in 64 bits are returned as their
@@ -147,8 +144,7 @@ class BybitParser {
   std::vector<char> buffer_;
 };
 
-// Normalized events from parsed messages (instrument ids are assigned by the pipeline).
-Trade to_trade(const TradeItem& item, InstrumentId instrument, Timestamp receive_time);
+// The normalized Ticker of a parsed ticker (instrument ids are assigned by the pipeline).
 // False (and `out` untouched) when the ticker carries no best bid/offer (Bybit spot WebSocket).
 bool to_ticker(const TickerUpdate& update, InstrumentId instrument, Timestamp receive_time, Ticker& out);
 

@@ -14,6 +14,39 @@ std::string_view to_string(SymbolError error) {
   return "unknown";
 }
 
+namespace {
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f'); }
+
+bool is_unreserved(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
+}
+
+}  // namespace
+
+std::string instruments_info_url(std::string_view rest_url, std::string_view cursor) {
+  std::string url(rest_url);
+  url += "/v5/market/instruments-info?category=spot";
+  if (cursor.empty()) return url;
+  url += "&cursor=";
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (std::size_t i = 0; i < cursor.size(); ++i) {
+    const char c = cursor[i];
+    const bool escape_already =
+        c == '%' && i + 2 < cursor.size() && is_hex(cursor[i + 1]) && is_hex(cursor[i + 2]);
+    if (is_unreserved(c) || escape_already) {
+      url += c;
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      url += '%';
+      url += kHex[byte >> 4];
+      url += kHex[byte & 15];
+    }
+  }
+  return url;
+}
+
 BybitSymbolMap::BybitSymbolMap(std::span<const InstrumentInfo> instruments) { rebuild(instruments); }
 
 void BybitSymbolMap::rebuild(std::span<const InstrumentInfo> instruments) {

@@ -29,6 +29,12 @@ struct SymbolLookup {
   bool ok() const { return error == SymbolError::kNone; }
 };
 
+// The URL of one page of spot instrument metadata: `rest_url` (no trailing slash) +
+// /v5/market/instruments-info?category=spot, plus &cursor=<cursor> for the pages after the first.
+// The cursor is percent-encoded except for unreserved characters and existing %XX escapes, so a
+// cursor Bybit already encoded is sent back unchanged.
+std::string instruments_info_url(std::string_view rest_url, std::string_view cursor);
+
 class BybitSymbolMap {
  public:
   BybitSymbolMap() = default;

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <initializer_list>
+#include <map>
 #include <string>
 
 #include "feeds/common/time_parse.h"
@@ -126,6 +127,43 @@ TEST(BybitBookSync, CrossedBookNeedsResync) {
   EXPECT_FALSE(sync.synced());
 }
 
+TEST(BybitBookAction, AppliedAndResetBooksArePublished) {
+  EXPECT_EQ(book_action(BookSyncResult::kApplied, false), BookAction::kPublish);
+  EXPECT_EQ(book_action(BookSyncResult::kReset, true), BookAction::kPublish);
+  EXPECT_EQ(book_action(BookSyncResult::kReset, false), BookAction::kPublish);
+}
+
+TEST(BybitBookAction, DeltasWhileTheSnapshotIsOnItsWayAreDroppedNotResynced) {
+  EXPECT_EQ(book_action(BookSyncResult::kNeedsSnapshot, true), BookAction::kDrop);
+  EXPECT_EQ(book_action(BookSyncResult::kStale, false), BookAction::kDrop);
+}
+
+TEST(BybitBookAction, GapsCrossedBooksAndUnexpectedlyLostBooksResync) {
+  EXPECT_EQ(book_action(BookSyncResult::kGapNeedsResync, false), BookAction::kResync);
+  EXPECT_EQ(book_action(BookSyncResult::kCrossedNeedsResync, false), BookAction::kResync);
+  EXPECT_EQ(book_action(BookSyncResult::kCrossedNeedsResync, true), BookAction::kResync);
+  EXPECT_EQ(book_action(BookSyncResult::kNeedsSnapshot, false), BookAction::kResync);
+}
+
+TEST(BybitBookAction, ResyncSequenceAfterGapDropsUntilTheFreshSnapshot) {
+  BybitBookSync sync(100);
+  bool awaiting = true;
+  const auto step = [&](const BookUpdate& u) {
+    const BookAction action = book_action(sync.apply(u), awaiting);
+    if (action == BookAction::kPublish) awaiting = false;
+    if (action == BookAction::kResync) awaiting = true;
+    return action;
+  };
+  EXPECT_EQ(step(update(false, 99, {}, {})), BookAction::kDrop);  // before the first snapshot
+  EXPECT_EQ(step(snapshot(100)), BookAction::kPublish);
+  EXPECT_EQ(step(update(false, 101, {}, {})), BookAction::kPublish);
+  EXPECT_EQ(step(update(false, 103, {}, {})), BookAction::kResync);  // 102 missing
+  EXPECT_EQ(step(update(false, 104, {}, {})), BookAction::kDrop);
+  EXPECT_EQ(step(update(false, 105, {}, {})), BookAction::kDrop);
+  EXPECT_EQ(step(snapshot(500)), BookAction::kPublish);
+  EXPECT_EQ(step(update(false, 501, {}, {})), BookAction::kPublish);
+}
+
 TEST(BybitBookSync, ReplaysRecordedStyleSessionThroughParser) {
   std::ifstream in(std::string(TICKGUARD_SOURCE_DIR) +
                    "/tests/fixtures/bybit/v5_ws_spot_orderbook_session.jsonl");
@@ -168,6 +206,31 @@ TEST(BybitBookSync, ReplaysRecordedStyleSessionThroughParser) {
   EXPECT_EQ(top.asks[0].price, 66012.90);
   EXPECT_EQ(top.asks[0].size, 0.04);
   EXPECT_EQ(top.asks[1].price, 66013.00);
+}
+
+// The v5 replay rewritten from the recorded v2 session (see tests/fixtures/bybit/README.md) keeps
+// both books consistent: every message applies, none needs a resync.
+TEST(BybitBookSync, ReplayFixtureAppliesWithoutResync) {
+  std::ifstream in(std::string(TICKGUARD_SOURCE_DIR) + "/tests/fixtures/bybit/v5_ws_spot_replay.jsonl");
+  ASSERT_TRUE(in.good());
+  BybitParser parser;
+  BybitMessage message;
+  std::map<std::string, BybitBookSync> books;
+  int trades = 0, book_messages = 0, tickers = 0;
+  for (std::string line; std::getline(in, line);) {
+    ASSERT_EQ(parser.parse_ws(line, message), ParseStatus::kOk) << line;
+    if (message.kind == MessageKind::kTrades) trades += static_cast<int>(message.trades.size());
+    if (message.kind == MessageKind::kTicker) ++tickers;
+    if (message.kind == MessageKind::kBookSnapshot || message.kind == MessageKind::kBookDelta) {
+      const BookSyncResult result = books.try_emplace(message.symbol, 100).first->second.apply(message.book);
+      ASSERT_EQ(book_action(result, false), BookAction::kPublish) << to_string(result) << " " << line;
+      ++book_messages;
+    }
+  }
+  EXPECT_EQ(trades, 58);
+  EXPECT_EQ(tickers, 33);
+  EXPECT_EQ(book_messages, 122);
+  EXPECT_EQ(books.size(), 2u);
 }
 
 }  // namespace

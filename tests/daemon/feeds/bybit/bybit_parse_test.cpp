@@ -21,7 +21,7 @@ std::string read_fixture(const std::string& name) {
   return text.str();
 }
 
-TEST(BybitParser, ParsesPublicTradeFrameWithExactValues) {
+TEST(BybitParser, ParsesPublicTradeFrameStraightIntoTrades) {
   BybitParser parser;
   BybitMessage message;
   const std::string frame =
@@ -32,22 +32,27 @@ TEST(BybitParser, ParsesPublicTradeFrameWithExactValues) {
   EXPECT_EQ(message.kind, MessageKind::kTrades);
   EXPECT_EQ(message.symbol, "BTCUSDT");
   ASSERT_EQ(message.trades.size(), 2u);
-  EXPECT_EQ(message.trades[0].time, from_unix_millis(1718236800510));
+  EXPECT_EQ(message.trades[0].exchange_time, from_unix_millis(1718236800510));
   EXPECT_EQ(message.trades[0].price, 66012.50);
   EXPECT_EQ(message.trades[0].quantity, 0.001234);
   EXPECT_EQ(message.trades[0].side, Side::kBuy);
   EXPECT_EQ(message.trades[0].trade_id, 2290000000061666327ull);
-  EXPECT_FALSE(message.trades[0].block_trade);
   EXPECT_EQ(message.trades[1].side, Side::kSell);
   EXPECT_EQ(message.trades[1].quantity, 0.5);
-  EXPECT_TRUE(message.trades[1].block_trade);
+  EXPECT_EQ(message.trades[1].exchange_time, from_unix_millis(1718236800511));
+  EXPECT_EQ(message.trades[1].price, 66012.40);
+  EXPECT_EQ(message.trades[1].trade_id, 2290000000061666328ull);
+  // The feed's fields are left for the feed to fill in.
+  EXPECT_EQ(message.trades[1].instrument, 0u);
+  EXPECT_EQ(message.trades[1].receive_time, Timestamp{});
+}
 
-  const Trade trade = to_trade(message.trades[1], 7, from_unix_millis(1718236800600));
-  EXPECT_EQ(trade.instrument, 7u);
-  EXPECT_EQ(trade.exchange_time, from_unix_millis(1718236800511));
-  EXPECT_EQ(trade.receive_time, from_unix_millis(1718236800600));
-  EXPECT_EQ(trade.price, 66012.40);
-  EXPECT_EQ(trade.trade_id, 2290000000061666328ull);
+TEST(BybitParser, RejectsNonBooleanBlockTradeFlag) {
+  BybitParser parser;
+  BybitMessage message;
+  const std::string frame = R"({"topic":"publicTrade.BTCUSDT","type":"snapshot","ts":1,"data":[)"
+                            R"({"i":"1","T":1,"p":"1","v":"1","S":"Buy","s":"BTCUSDT","BT":"no"}]})";
+  EXPECT_EQ(parser.parse_ws(frame, message), ParseStatus::kMalformedJson);
 }
 
 TEST(BybitTradeId, UsesNumericIdsDirectlyAndHashesOthersStably) {
@@ -312,7 +317,7 @@ TEST(BybitParser, ParsesRestRecentTrades) {
   EXPECT_EQ(trades.symbol, "BTCUSDT");
   ASSERT_EQ(trades.trades.size(), 1u);
   EXPECT_EQ(trades.trades[0].trade_id, 2290000000061666327ull);
-  EXPECT_EQ(trades.trades[0].time, from_unix_millis(1718236800510));
+  EXPECT_EQ(trades.trades[0].exchange_time, from_unix_millis(1718236800510));
   EXPECT_EQ(trades.trades[0].side, Side::kBuy);
   EXPECT_EQ(trades.trades[0].price, 66012.50);
 }

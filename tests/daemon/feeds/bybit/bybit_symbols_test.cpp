@@ -46,5 +46,33 @@ TEST(BybitSymbolMap, EmptyMapKnowsNothing) {
   EXPECT_EQ(map.to_venue("BTC/USDT").error, SymbolError::kUnknownSymbol);
 }
 
+TEST(BybitSymbolMap, PagesBuiltFromInstrumentsInfoMapEverySymbol) {
+  std::vector<InstrumentInfo> listed = instruments();
+  listed.push_back({"XTZUSDT", "XTZ", "USDT", "Trading"});  // a second page, appended
+  const BybitSymbolMap map(listed);
+  EXPECT_EQ(map.to_venue("XTZ/USDT").symbol, "XTZUSDT");
+  EXPECT_EQ(map.to_venue("BTC/USDT").symbol, "BTCUSDT");
+}
+
+TEST(BybitInstrumentsUrl, FirstPageHasNoCursor) {
+  EXPECT_EQ(instruments_info_url("https://api.bybit.com", ""),
+            "https://api.bybit.com/v5/market/instruments-info?category=spot");
+}
+
+TEST(BybitInstrumentsUrl, CursorIsPercentEncoded) {
+  EXPECT_EQ(instruments_info_url("http://127.0.0.1:8080", "eyJwYWdlIjoyfQ=="),
+            "http://127.0.0.1:8080/v5/market/instruments-info?category=spot&cursor=eyJwYWdlIjoyfQ%3D%3D");
+  EXPECT_EQ(instruments_info_url("http://h", "a b&c+d/e"),
+            "http://h/v5/market/instruments-info?category=spot&cursor=a%20b%26c%2Bd%2Fe");
+}
+
+TEST(BybitInstrumentsUrl, AlreadyEncodedCursorIsSentBackUnchanged) {
+  EXPECT_EQ(instruments_info_url("http://h", "first%3DBTCUSDT%26last%3DXRPUSDT"),
+            "http://h/v5/market/instruments-info?category=spot&cursor=first%3DBTCUSDT%26last%3DXRPUSDT");
+  // A lone '%' is not an escape: it is encoded.
+  EXPECT_EQ(instruments_info_url("http://h", "50%"),
+            "http://h/v5/market/instruments-info?category=spot&cursor=50%25");
+}
+
 }  // namespace
 }  // namespace tickguard::feeds::bybit
