@@ -44,6 +44,7 @@ BookStatus CoinbaseBookSync::resync() {
 void CoinbaseBookSync::reset() {
   book_.clear();
   synced_ = false;
+  last_update_time_ = {};
 }
 
 void CoinbaseBookSync::fill(BookSnapshot& out) const {
@@ -52,18 +53,18 @@ void CoinbaseBookSync::fill(BookSnapshot& out) const {
   out.sequence = 0;  // level2 has no sequence numbers
 }
 
-SequenceVerdict SequenceTracker::observe(std::string_view product_id, std::uint64_t number) {
-  auto it = last_.find(product_id);
-  if (it == last_.end()) {
-    last_.emplace(std::string(product_id), number);
+SequenceVerdict SequenceMark::observe(std::uint64_t number) {
+  if (!started_) {
+    started_ = true;
+    last_ = number;
     return SequenceVerdict::kFirst;
   }
-  const std::uint64_t last = it->second;
-  if (number <= last) {
+  if (number <= last_) {
     ++stale_;
     return SequenceVerdict::kStale;
   }
-  it->second = number;
+  const std::uint64_t last = last_;
+  last_ = number;
   if (policy_ == Policy::kContiguous && number > last + 1) {
     ++gaps_;
     missed_ += number - last - 1;
@@ -72,8 +73,30 @@ SequenceVerdict SequenceTracker::observe(std::string_view product_id, std::uint6
   return SequenceVerdict::kInOrder;
 }
 
-void SequenceTracker::reset(std::string_view product_id) {
-  if (auto it = last_.find(product_id); it != last_.end()) last_.erase(it);
+SequenceVerdict SequenceMark::catch_up(std::uint64_t number) {
+  if (!started_) return SequenceVerdict::kFirst;
+  if (number <= last_) return SequenceVerdict::kInOrder;
+  const std::uint64_t skipped = number - last_;  // last_ + 1 .. number were never received
+  last_ = number;
+  if (policy_ == Policy::kMonotonic) return SequenceVerdict::kInOrder;
+  ++gaps_;
+  missed_ += skipped;
+  return SequenceVerdict::kGap;
+}
+
+bool ResyncRequest::request(Clock::time_point now) {
+  if (pending_ && now - since_ < timeout_) return false;
+  pending_ = true;
+  since_ = now;
+  return true;
+}
+
+bool ResyncRequest::overdue(Clock::time_point now) { return pending_ && request(now); }
+
+bool ResyncRequest::complete() {
+  const bool was_pending = pending_;
+  pending_ = false;
+  return was_pending;
 }
 
 }  // namespace tickguard::feeds::coinbase

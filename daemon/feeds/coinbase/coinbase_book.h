@@ -1,11 +1,10 @@
 // Keeping one product's level2 book in sync from Coinbase snapshot + l2update messages, and
-// per-product sequence tracking for the sequenced channels (matches, ticker, heartbeat).
+// the per-product decisions that trigger a resync: numbers skipped on the sequenced channels
+// (matches, ticker, heartbeat) and when to ask the venue for a fresh book.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
-#include <map>
-#include <string>
-#include <string_view>
 
 #include "feeds/coinbase/coinbase_parse.h"
 #include "feeds/common/order_book.h"
@@ -58,41 +57,74 @@ class CoinbaseBookSync {
 };
 
 enum class SequenceVerdict : std::uint8_t {
-  kFirst,    // first number seen for the product: accepted, nothing to compare
+  kFirst,    // first number seen since the last reset: accepted, nothing to compare
   kInOrder,  // accepted
   kGap,      // accepted, but numbers were skipped (counted in gaps() / missed())
   kStale,    // equal to or below the last accepted number: duplicate or out of order, drop it
 };
 
-// Per-product tracking of one increasing number. Use one tracker per channel: a ticker repeats the
-// sequence of the match it reports, so sharing a tracker would drop it as a duplicate.
+// One product's mark on one increasing number, held by the product's subscription (no lookup, no
+// allocation). Use one mark per channel: a ticker repeats the sequence of the match it reports.
 //
 // Policy: Coinbase's `sequence` counts every order event of the product (the full channel), so on
 // the matches/ticker/heartbeat channels it jumps by more than 1 routinely; only `trade_id` is
 // contiguous per product. kContiguous reports any jump > 1 as a gap (use it for trade_id);
 // kMonotonic only drops stale numbers (use it for `sequence`).
-class SequenceTracker {
+class SequenceMark {
  public:
   enum class Policy : std::uint8_t { kContiguous, kMonotonic };
 
-  explicit SequenceTracker(Policy policy = Policy::kContiguous) : policy_(policy) {}
+  explicit SequenceMark(Policy policy = Policy::kContiguous) : policy_(policy) {}
 
-  // Records `number` for `product_id` and classifies it; stale numbers do not move the mark.
-  SequenceVerdict observe(std::string_view product_id, std::uint64_t number);
-  // Forgets one product (after a resubscribe) so its next number is kFirst.
-  void reset(std::string_view product_id);
-  void reset_all() { last_.clear(); }
+  // Records `number` and classifies it; stale numbers do not move the mark.
+  SequenceVerdict observe(std::uint64_t number);
+  // A number the venue says was reached (a heartbeat's last_trade_id): kGap when it is beyond the
+  // mark under kContiguous (those numbers were never received; the mark moves to it, so the gap is
+  // reported once), kInOrder when it is not. kFirst, without moving the mark, before any observe():
+  // a heartbeat alone must not seed the mark that the first match is compared with.
+  SequenceVerdict catch_up(std::uint64_t number);
+  // Forgets the mark (after a reconnect) so the next number is kFirst. Counters are kept.
+  void reset() { started_ = false; }
 
+  bool started() const { return started_; }
+  std::uint64_t last() const { return last_; }
   std::uint64_t gaps() const { return gaps_; }      // gap events
   std::uint64_t missed() const { return missed_; }  // numbers skipped over all gaps
   std::uint64_t stale() const { return stale_; }    // dropped duplicates / out-of-order
 
  private:
   Policy policy_;
-  std::map<std::string, std::uint64_t, std::less<>> last_;
+  bool started_ = false;
+  std::uint64_t last_ = 0;
   std::uint64_t gaps_ = 0;
   std::uint64_t missed_ = 0;
   std::uint64_t stale_ = 0;
+};
+
+// Decides when to ask the venue for a fresh book of one product (unsubscribe + subscribe its
+// level2 channel): once per fault episode, so faults arriving while the request is in flight do
+// not repeat it, and again when no snapshot came within `timeout` (a lost or rejected request).
+class ResyncRequest {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit ResyncRequest(Clock::duration timeout) : timeout_(timeout) {}
+
+  // The book needs a fresh snapshot: true when a request should be sent now (none pending, or
+  // the pending one is older than the timeout); the request is then pending from `now`.
+  bool request(Clock::time_point now);
+  // Periodic check: true when a pending request is overdue and must be sent again (restarts it).
+  bool overdue(Clock::time_point now);
+  // A snapshot arrived: true if it answered a pending request (the resync is complete).
+  bool complete();
+  // Forgets any pending request (after a reconnect the full subscription asks for every book).
+  void reset() { pending_ = false; }
+  bool pending() const { return pending_; }
+
+ private:
+  Clock::duration timeout_;
+  Clock::time_point since_{};
+  bool pending_ = false;
 };
 
 }  // namespace tickguard::feeds::coinbase

@@ -181,21 +181,21 @@ ParseError build_match(const Fields& f, WsMessage& out) {
     return ParseError::kMissingField;
   }
   MatchMessage& m = out.match;
-  m.trade_id = *f.trade_id;
+  m.trade.trade_id = *f.trade_id;
+  m.trade.price = *f.price;
+  m.trade.quantity = *f.size;
   m.sequence = f.sequence.value_or(0);
-  m.price = *f.price;
-  m.size = *f.size;
   m.last_match = f.type == "last_match";
   // `side` is the resting (maker) order's side; the taker hit it from the other side.
   if (f.side == "buy") {
-    m.aggressor = Side::kSell;
+    m.trade.side = Side::kSell;
   } else if (f.side == "sell") {
-    m.aggressor = Side::kBuy;
+    m.trade.side = Side::kBuy;
   } else {
     return ParseError::kBadValue;
   }
   out.kind = MessageKind::kMatch;
-  return read_time(f.time, m.time);
+  return read_time(f.time, m.trade.exchange_time);
 }
 
 ParseError build_ticker(const Fields& f, WsMessage& out) {
@@ -361,22 +361,10 @@ ParseError CoinbaseParser::parse_products(std::string_view body, std::vector<Pro
   return ParseError::kNone;
 }
 
-Trade to_trade(const MatchMessage& match, InstrumentId instrument, Timestamp receive_time) {
-  Trade trade;
-  trade.instrument = instrument;
-  trade.exchange_time = match.time;
-  trade.receive_time = receive_time;
-  trade.price = match.price;
-  trade.quantity = match.size;
-  trade.side = match.aggressor;
-  trade.trade_id = match.trade_id;
-  return trade;
-}
-
 Ticker to_ticker(const TickerMessage& ticker, InstrumentId instrument, Timestamp receive_time) {
   Ticker out;
   out.instrument = instrument;
-  out.exchange_time = ticker.has_time ? ticker.time : receive_time;
+  out.exchange_time = ticker.has_time ? ticker.time : Timestamp{};
   out.receive_time = receive_time;
   out.bid_price = ticker.best_bid;
   out.bid_size = ticker.best_bid_size;

@@ -37,14 +37,12 @@ enum class MessageKind : std::uint8_t {
   kError,          // the venue reports an error (often just before it disconnects)
 };
 
-// "match"/"last_match". Coinbase reports the MAKER order's side; `aggressor` is the opposite.
+// "match"/"last_match": one trade, decoded straight into the normalized Trade (price, quantity,
+// aggressor side, trade id, exchange time); the feed fills in instrument and receive_time.
+// Coinbase reports the MAKER order's side; trade.side is the aggressor's, the opposite one.
 struct MatchMessage {
-  std::uint64_t trade_id = 0;
+  Trade trade;
   std::uint64_t sequence = 0;
-  double price = 0;
-  double size = 0;
-  Side aggressor = Side::kUnknown;
-  Timestamp time{};
   bool last_match = false;  // the replay of the latest trade sent on subscribe
 };
 
@@ -133,8 +131,9 @@ class CoinbaseParser {
   std::vector<LevelChange> levels_;
 };
 
-// Normalized events from decoded messages; the caller supplies the instrument and receive time.
-Trade to_trade(const MatchMessage& match, InstrumentId instrument, Timestamp receive_time);
+// The normalized best bid and offer of a ticker message; the caller supplies the instrument and
+// receive time. exchange_time stays empty when the venue sent no time (the first ticker after a
+// subscription may carry none), so no latency is derived from it.
 Ticker to_ticker(const TickerMessage& ticker, InstrumentId instrument, Timestamp receive_time);
 
 }  // namespace tickguard::feeds::coinbase

@@ -151,72 +151,156 @@ TEST(CoinbaseBookSync, ChangesWithinOneMessageAreCheckedTogether) {
   EXPECT_EQ(sync.book().asks()[0].price, 102);
 }
 
-TEST(SequenceTracker, RecordedTradeIdsAreContiguousPerProduct) {
+TEST(CoinbaseBookSync, ResetForgetsTheLastUpdateTime) {
   CoinbaseParser parser;
-  SequenceTracker trades(SequenceTracker::Policy::kContiguous);
+  CoinbaseBookSync sync;
+  WsMessage msg;
+  ASSERT_EQ(
+      parser.parse(R"({"type":"snapshot","product_id":"BTC-USD","bids":[["100","1"]],"asks":[["101","1"]]})",
+                   msg),
+      ParseError::kNone);
+  ASSERT_EQ(sync.apply(msg), BookStatus::kApplied);
+  ASSERT_EQ(parser.parse(R"({"type":"l2update","product_id":"BTC-USD","changes":[["buy","99","1"]],)"
+                         R"("time":"2021-04-17T16:43:37Z"})",
+                         msg),
+            ParseError::kNone);
+  ASSERT_EQ(sync.apply(msg), BookStatus::kApplied);
+  EXPECT_NE(sync.last_update_time(), Timestamp{});
+  sync.reset();
+  EXPECT_EQ(sync.last_update_time(), Timestamp{});  // a fresh snapshot reports no stale time
+}
+
+// Per-product marks as the feed keeps them (one per subscription).
+using Marks = std::map<std::string, SequenceMark, std::less<>>;
+
+SequenceVerdict observe(Marks& marks, std::string_view product, std::uint64_t number,
+                        SequenceMark::Policy policy) {
+  return marks.try_emplace(std::string(product), policy).first->second.observe(number);
+}
+
+TEST(SequenceMark, RecordedTradeIdsAreContiguousPerProduct) {
+  CoinbaseParser parser;
+  Marks trades;
   int accepted = 0;
   for (const char* file : {"ws_last_match.jsonl", "ws_match.jsonl"}) {
     for (const auto& line : read_lines(file)) {
       WsMessage msg;
       ASSERT_EQ(parser.parse(line, msg), ParseError::kNone);
-      const auto verdict = trades.observe(msg.product_id, msg.match.trade_id);
+      const auto verdict =
+          observe(trades, msg.product_id, msg.match.trade.trade_id, SequenceMark::Policy::kContiguous);
       EXPECT_NE(verdict, SequenceVerdict::kGap) << line;
       EXPECT_NE(verdict, SequenceVerdict::kStale) << line;
       ++accepted;
     }
   }
   EXPECT_EQ(accepted, 107);
-  EXPECT_EQ(trades.gaps(), 0u);
-  EXPECT_EQ(trades.stale(), 0u);
+  for (const auto& [product, mark] : trades) {
+    EXPECT_EQ(mark.gaps(), 0u) << product;
+    EXPECT_EQ(mark.stale(), 0u) << product;
+  }
 }
 
-TEST(SequenceTracker, RecordedChannelSequencesIncreaseButAreNotContiguous) {
+TEST(SequenceMark, RecordedChannelSequencesIncreaseButAreNotContiguous) {
   // `sequence` counts all order events of a product, so on the ticker channel it jumps.
   CoinbaseParser parser;
-  SequenceTracker monotonic(SequenceTracker::Policy::kMonotonic);
-  SequenceTracker contiguous(SequenceTracker::Policy::kContiguous);
+  Marks monotonic;
+  Marks contiguous;
   for (const auto& line : read_lines("ws_ticker.jsonl")) {
     WsMessage msg;
     ASSERT_EQ(parser.parse(line, msg), ParseError::kNone);
-    EXPECT_NE(monotonic.observe(msg.product_id, msg.ticker.sequence), SequenceVerdict::kStale);
-    contiguous.observe(msg.product_id, msg.ticker.sequence);
+    EXPECT_NE(observe(monotonic, msg.product_id, msg.ticker.sequence, SequenceMark::Policy::kMonotonic),
+              SequenceVerdict::kStale);
+    observe(contiguous, msg.product_id, msg.ticker.sequence, SequenceMark::Policy::kContiguous);
   }
-  EXPECT_EQ(monotonic.gaps(), 0u);
-  EXPECT_EQ(monotonic.stale(), 0u);
-  EXPECT_EQ(contiguous.gaps(), 97u);
+  std::uint64_t monotonic_gaps = 0;
+  std::uint64_t contiguous_gaps = 0;
+  for (const auto& [product, mark] : monotonic) monotonic_gaps += mark.gaps() + mark.stale();
+  for (const auto& [product, mark] : contiguous) contiguous_gaps += mark.gaps();
+  EXPECT_EQ(monotonic_gaps, 0u);
+  EXPECT_EQ(contiguous_gaps, 97u);
 }
 
-TEST(SequenceTracker, CountsAGapWhenNumbersAreSkipped) {
-  SequenceTracker tracker;
-  EXPECT_EQ(tracker.observe("BTC-USD", 10), SequenceVerdict::kFirst);
-  EXPECT_EQ(tracker.observe("BTC-USD", 11), SequenceVerdict::kInOrder);
-  EXPECT_EQ(tracker.observe("BTC-USD", 15), SequenceVerdict::kGap);
-  EXPECT_EQ(tracker.observe("BTC-USD", 16), SequenceVerdict::kInOrder);
-  EXPECT_EQ(tracker.observe("BTC-USD", 20), SequenceVerdict::kGap);
-  EXPECT_EQ(tracker.gaps(), 2u);
-  EXPECT_EQ(tracker.missed(), 6u);  // 12..14 and 17..19
+TEST(SequenceMark, CountsAGapWhenNumbersAreSkipped) {
+  SequenceMark mark;
+  EXPECT_EQ(mark.observe(10), SequenceVerdict::kFirst);
+  EXPECT_EQ(mark.observe(11), SequenceVerdict::kInOrder);
+  EXPECT_EQ(mark.observe(15), SequenceVerdict::kGap);
+  EXPECT_EQ(mark.observe(16), SequenceVerdict::kInOrder);
+  EXPECT_EQ(mark.observe(20), SequenceVerdict::kGap);
+  EXPECT_EQ(mark.gaps(), 2u);
+  EXPECT_EQ(mark.missed(), 6u);  // 12..14 and 17..19
 }
 
-TEST(SequenceTracker, DropsDuplicatesAndOutOfOrderNumbers) {
-  SequenceTracker tracker;
-  tracker.observe("BTC-USD", 10);
-  tracker.observe("BTC-USD", 11);
-  EXPECT_EQ(tracker.observe("BTC-USD", 11), SequenceVerdict::kStale);
-  EXPECT_EQ(tracker.observe("BTC-USD", 9), SequenceVerdict::kStale);
-  EXPECT_EQ(tracker.observe("BTC-USD", 12), SequenceVerdict::kInOrder);  // mark stayed at 11
-  EXPECT_EQ(tracker.stale(), 2u);
-  EXPECT_EQ(tracker.gaps(), 0u);
+TEST(SequenceMark, DropsDuplicatesAndOutOfOrderNumbers) {
+  SequenceMark mark;
+  mark.observe(10);
+  mark.observe(11);
+  EXPECT_EQ(mark.observe(11), SequenceVerdict::kStale);
+  EXPECT_EQ(mark.observe(9), SequenceVerdict::kStale);
+  EXPECT_EQ(mark.observe(12), SequenceVerdict::kInOrder);  // mark stayed at 11
+  EXPECT_EQ(mark.stale(), 2u);
+  EXPECT_EQ(mark.gaps(), 0u);
 }
 
-TEST(SequenceTracker, TracksProductsIndependentlyAndForgetsOnReset) {
-  SequenceTracker tracker;
-  tracker.observe("BTC-USD", 100);
-  EXPECT_EQ(tracker.observe("ETH-USD", 5), SequenceVerdict::kFirst);
-  EXPECT_EQ(tracker.observe("ETH-USD", 6), SequenceVerdict::kInOrder);
-  EXPECT_EQ(tracker.observe("BTC-USD", 101), SequenceVerdict::kInOrder);
-  tracker.reset("BTC-USD");
-  EXPECT_EQ(tracker.observe("BTC-USD", 50), SequenceVerdict::kFirst);
-  EXPECT_EQ(tracker.gaps(), 0u);
+TEST(SequenceMark, MonotonicPolicyAcceptsJumpsAndDropsStaleNumbers) {
+  SequenceMark mark(SequenceMark::Policy::kMonotonic);
+  EXPECT_EQ(mark.observe(100), SequenceVerdict::kFirst);
+  EXPECT_EQ(mark.observe(250), SequenceVerdict::kInOrder);
+  EXPECT_EQ(mark.observe(250), SequenceVerdict::kStale);
+  EXPECT_EQ(mark.gaps(), 0u);
+}
+
+TEST(SequenceMark, ResetStartsOverButKeepsCounters) {
+  SequenceMark mark;
+  mark.observe(100);
+  mark.observe(105);
+  mark.reset();
+  EXPECT_FALSE(mark.started());
+  EXPECT_EQ(mark.observe(50), SequenceVerdict::kFirst);  // a new connection's numbers
+  EXPECT_EQ(mark.gaps(), 1u);
+}
+
+TEST(SequenceMark, HeartbeatBeyondTheLastTradeIsAGapReportedOnce) {
+  SequenceMark trades;
+  EXPECT_EQ(trades.catch_up(40), SequenceVerdict::kFirst);  // nothing received yet: no verdict
+  EXPECT_FALSE(trades.started());                           // and no seed for the first match
+  EXPECT_EQ(trades.observe(41), SequenceVerdict::kFirst);
+  EXPECT_EQ(trades.catch_up(41), SequenceVerdict::kInOrder);  // the heartbeat agrees
+  EXPECT_EQ(trades.catch_up(40), SequenceVerdict::kInOrder);  // an older heartbeat is harmless
+  EXPECT_EQ(trades.catch_up(44), SequenceVerdict::kGap);      // 42..44 never arrived
+  EXPECT_EQ(trades.missed(), 3u);
+  EXPECT_EQ(trades.catch_up(44), SequenceVerdict::kInOrder);  // reported once
+  EXPECT_EQ(trades.observe(43), SequenceVerdict::kStale);     // a late one is dropped
+  EXPECT_EQ(trades.observe(45), SequenceVerdict::kInOrder);
+  EXPECT_EQ(trades.gaps(), 1u);
+}
+
+TEST(ResyncRequest, SendsOncePerEpisodeUntilTheSnapshotArrives) {
+  using namespace std::chrono_literals;
+  const ResyncRequest::Clock::time_point t0{};
+  ResyncRequest resync(15s);
+  EXPECT_FALSE(resync.pending());
+  EXPECT_TRUE(resync.request(t0));
+  EXPECT_TRUE(resync.pending());
+  EXPECT_FALSE(resync.request(t0 + 1s));  // a second fault while in flight: not sent again
+  EXPECT_FALSE(resync.overdue(t0 + 14s));
+  EXPECT_TRUE(resync.complete());  // the fresh snapshot
+  EXPECT_FALSE(resync.pending());
+  EXPECT_FALSE(resync.complete());  // a snapshot nobody asked for (e.g. after subscribing)
+  EXPECT_TRUE(resync.request(t0 + 20s));
+}
+
+TEST(ResyncRequest, RetriesARequestThatBroughtNoSnapshot) {
+  using namespace std::chrono_literals;
+  const ResyncRequest::Clock::time_point t0{};
+  ResyncRequest resync(15s);
+  EXPECT_FALSE(resync.overdue(t0 + 100s));  // nothing pending
+  ASSERT_TRUE(resync.request(t0));
+  EXPECT_TRUE(resync.overdue(t0 + 15s));
+  EXPECT_FALSE(resync.overdue(t0 + 16s));  // restarted at 15 s
+  EXPECT_TRUE(resync.request(t0 + 31s));   // a fault after the timeout sends again too
+  resync.reset();
+  EXPECT_FALSE(resync.pending());
 }
 
 }  // namespace

@@ -29,8 +29,8 @@ TEST(CoinbaseParser, ParsesEveryRecordedMatchWithAggressorOppositeToMakerSide) {
     EXPECT_FALSE(msg.match.last_match);
     // The maker side is in the text; the aggressor must be the other one.
     const bool maker_buy = line.find("\"side\":\"buy\"") != std::string::npos;
-    EXPECT_EQ(msg.match.aggressor, maker_buy ? Side::kSell : Side::kBuy) << line;
-    (msg.match.aggressor == Side::kBuy ? buys : sells)++;
+    EXPECT_EQ(msg.match.trade.side, maker_buy ? Side::kSell : Side::kBuy) << line;
+    (msg.match.trade.side == Side::kBuy ? buys : sells)++;
   }
   EXPECT_EQ(buys, 45);  // 45 resting sells were hit by buyers
   EXPECT_EQ(sells, 52);
@@ -43,28 +43,25 @@ TEST(CoinbaseParser, DecodesExactValuesOfTheFirstRecordedMatch) {
   ASSERT_EQ(parser.parse(lines.front(), msg), ParseError::kNone);
   EXPECT_EQ(msg.type, "match");
   EXPECT_EQ(msg.product_id, "SKL-BTC");
-  EXPECT_EQ(msg.match.trade_id, 280232u);
+  EXPECT_EQ(msg.match.trade.trade_id, 280232u);
   EXPECT_EQ(msg.match.sequence, 177100030u);
-  EXPECT_EQ(msg.match.price, 0.00001305);
-  EXPECT_EQ(msg.match.size, 985.0);
-  EXPECT_EQ(msg.match.aggressor, Side::kBuy);             // maker side "sell"
-  EXPECT_EQ(nanos(msg.match.time), 1618677817089723000);  // 2021-04-17T16:43:37.089723Z
+  EXPECT_EQ(msg.match.trade.price, 0.00001305);
+  EXPECT_EQ(msg.match.trade.quantity, 985.0);
+  EXPECT_EQ(msg.match.trade.side, Side::kBuy);                           // maker side "sell"
+  EXPECT_EQ(nanos(msg.match.trade.exchange_time), 1618677817089723000);  // 2021-04-17T16:43:37.089723Z
 
   ASSERT_EQ(parser.parse(lines.back(), msg), ParseError::kNone);
   EXPECT_EQ(msg.product_id, "SKL-USD");
-  EXPECT_EQ(msg.match.trade_id, 1568319u);
-  EXPECT_EQ(msg.match.price, 0.7902);
-  EXPECT_EQ(msg.match.size, 18.0);
-  EXPECT_EQ(msg.match.aggressor, Side::kSell);  // maker side "buy"
-  EXPECT_EQ(nanos(msg.match.time), 1618677846669388000);
+  EXPECT_EQ(msg.match.trade.trade_id, 1568319u);
+  EXPECT_EQ(msg.match.trade.price, 0.7902);
+  EXPECT_EQ(msg.match.trade.quantity, 18.0);
+  EXPECT_EQ(msg.match.trade.side, Side::kSell);  // maker side "buy"
+  EXPECT_EQ(nanos(msg.match.trade.exchange_time), 1618677846669388000);
 
-  const Trade trade = to_trade(msg.match, 7, Timestamp(std::chrono::seconds(5)));
-  EXPECT_EQ(trade.instrument, 7u);
-  EXPECT_EQ(trade.trade_id, 1568319u);
-  EXPECT_EQ(trade.quantity, 18.0);
-  EXPECT_EQ(trade.side, Side::kSell);
-  EXPECT_EQ(trade.exchange_time, msg.match.time);
-  EXPECT_EQ(trade.receive_time, Timestamp(std::chrono::seconds(5)));
+  // The parser fills the normalized Trade; only the pipeline's instrument and receive time are left.
+  const Trade& trade = msg.match.trade;
+  EXPECT_EQ(trade.instrument, 0u);
+  EXPECT_EQ(trade.receive_time, Timestamp{});
 }
 
 TEST(CoinbaseParser, ParsesRecordedLastMatchesAsFlaggedTrades) {
@@ -77,19 +74,19 @@ TEST(CoinbaseParser, ParsesRecordedLastMatchesAsFlaggedTrades) {
     ASSERT_EQ(parser.parse(line, msg), ParseError::kNone) << line;
     ASSERT_EQ(msg.kind, MessageKind::kMatch);
     EXPECT_TRUE(msg.match.last_match);
-    aggressor_buys += msg.match.aggressor == Side::kBuy;
+    aggressor_buys += msg.match.trade.side == Side::kBuy;
   }
   EXPECT_EQ(aggressor_buys, 8);  // 8 of the 10 makers were sells
 
   WsMessage msg;
   ASSERT_EQ(parser.parse(lines[1], msg), ParseError::kNone);
   EXPECT_EQ(msg.product_id, "SKL-GBP");
-  EXPECT_EQ(msg.match.trade_id, 82007u);
+  EXPECT_EQ(msg.match.trade.trade_id, 82007u);
   EXPECT_EQ(msg.match.sequence, 27883326u);
-  EXPECT_EQ(msg.match.price, 0.5752);
-  EXPECT_EQ(msg.match.size, 1008.2);
-  EXPECT_EQ(msg.match.aggressor, Side::kSell);            // maker side "buy"
-  EXPECT_EQ(nanos(msg.match.time), 1618677809571587000);  // 2021-04-17T16:43:29.571587Z
+  EXPECT_EQ(msg.match.trade.price, 0.5752);
+  EXPECT_EQ(msg.match.trade.quantity, 1008.2);
+  EXPECT_EQ(msg.match.trade.side, Side::kSell);                          // maker side "buy"
+  EXPECT_EQ(nanos(msg.match.trade.exchange_time), 1618677809571587000);  // 2021-04-17T16:43:29.571587Z
 }
 
 TEST(CoinbaseParser, ParsesEveryRecordedTicker) {
@@ -128,7 +125,7 @@ TEST(CoinbaseParser, TickerTakerSideAgreesWithAggressorOfTheSameMatch) {
     for (const auto& line : read_lines(file)) {
       WsMessage msg;
       ASSERT_EQ(parser.parse(line, msg), ParseError::kNone);
-      aggressor_by_trade[{std::string(msg.product_id), msg.match.trade_id}] = msg.match.aggressor;
+      aggressor_by_trade[{std::string(msg.product_id), msg.match.trade.trade_id}] = msg.match.trade.side;
     }
   }
   int compared = 0;
@@ -156,6 +153,20 @@ TEST(CoinbaseParser, ParsesTickerBestSizesWhenPresent) {
   EXPECT_EQ(msg.ticker.best_ask_size, 0.25);
   EXPECT_EQ(msg.ticker.taker_side, Side::kSell);
   EXPECT_EQ(to_ticker(msg.ticker, 0, Timestamp{}).ask_size, 0.25);
+}
+
+TEST(CoinbaseParser, TickerWithoutTimeLeavesExchangeTimeEmpty) {
+  CoinbaseParser parser;
+  WsMessage msg;
+  ASSERT_EQ(
+      parser.parse(R"({"type":"ticker","sequence":5,"product_id":"BTC-USD","best_bid":"1","best_ask":"2"})",
+                   msg),
+      ParseError::kNone);
+  EXPECT_FALSE(msg.ticker.has_time);
+  const Ticker ticker = to_ticker(msg.ticker, 4, Timestamp(std::chrono::seconds(9)));
+  EXPECT_EQ(ticker.exchange_time, Timestamp{});
+  EXPECT_EQ(ticker.receive_time, Timestamp(std::chrono::seconds(9)));
+  EXPECT_EQ(ticker.instrument, 4u);
 }
 
 TEST(CoinbaseParser, ParsesRecordedSnapshotsIntoSidedLevels) {
@@ -257,8 +268,8 @@ TEST(CoinbaseParser, AcceptsFieldsInAnyOrder) {
                          msg),
             ParseError::kNone);
   EXPECT_EQ(msg.kind, MessageKind::kMatch);
-  EXPECT_EQ(msg.match.trade_id, 12u);
-  EXPECT_EQ(msg.match.aggressor, Side::kSell);
+  EXPECT_EQ(msg.match.trade.trade_id, 12u);
+  EXPECT_EQ(msg.match.trade.side, Side::kSell);
 }
 
 TEST(CoinbaseParser, RejectsEveryTruncationOfARecordedFrameWithoutCrashing) {
