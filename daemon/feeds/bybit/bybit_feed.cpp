@@ -407,6 +407,7 @@ Status BybitFeed::start(FeedListener& listener) {
   VenueRestOptions rest_options;
   rest_options.exchange = kExchange;
   rest_options.limit = kRestLimit;
+  rest_options.ban_status = 403;  // "access too frequent": an IP ban lifted after 10 minutes
   impl_->rest = std::make_unique<VenueRest>(impl_->io, rest_options, listener);
   asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_instruments({}); });
   impl_->finished = impl_->done.get_future();

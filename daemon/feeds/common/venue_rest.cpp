@@ -14,9 +14,9 @@ namespace asio = boost::asio;
 namespace {
 
 // What a failed answer counts as in tickguard_feed_errors_total.
-const char* failure_kind(const HttpResponse& response) {
+const char* failure_kind(const HttpResponse& response, bool rate_limited) {
   if (response.error != HttpResponse::Error::kNone) return error_kind(response.error);
-  if (response.status == 429 || response.status == 418) return "rate_limited";
+  if (rate_limited) return "rate_limited";
   return "http_status";
 }
 
@@ -96,11 +96,13 @@ struct VenueRest::State : std::enable_shared_from_this<State> {
       if (requests.empty()) schedule_idle_report();
       return;
     }
-    const char* kind = failure_kind(response);
+    const bool banned = options.ban_status != 0 && response.status == options.ban_status;
+    const bool rate_limited = response.status == 429 || response.status == 418 || banned;
+    const char* kind = failure_kind(response, rate_limited);
     listener.on_error(options.exchange, kind);
     std::chrono::milliseconds delay = request->backoff.next();
-    const bool rate_limited = response.status == 429 || response.status == 418;
     if (response.retry_after) delay = std::max<std::chrono::milliseconds>(delay, *response.retry_after);
+    if (banned) delay = std::max(delay, options.ban_duration);
     if (rate_limited) limiter.block_until(now + delay);  // nothing else goes out meanwhile either
     report_usage(now);
     log::warn("rest request failed, retrying", {{"exchange", options.exchange},

@@ -25,6 +25,10 @@ struct VenueRestOptions {
   // "x-mbx-used-weight-1m"), and the limit it counts against; empty when the venue has none.
   std::string used_weight_header;
   double venue_weight_limit = 0;
+  // A status the venue uses for an IP ban without Retry-After (Bybit: 403 "access too frequent",
+  // lifted after 10 minutes): treated as rate limited, and nothing is sent for ban_duration.
+  long ban_status = 0;
+  std::chrono::milliseconds ban_duration{600000};
   BackoffOptions backoff{std::chrono::milliseconds(1000), std::chrono::milliseconds(60000), 2.0};
   std::chrono::milliseconds timeout{10000};  // whole transfer; a stalled response fails after this
 };

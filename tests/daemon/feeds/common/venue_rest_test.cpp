@@ -186,6 +186,24 @@ TEST(VenueRest, BlockedBucketHoldsBackOtherEndpointsToo) {
   EXPECT_GE(arrivals[1] - arrivals[0], 900ms) << "the ticker request waited for the venue's Retry-After";
 }
 
+TEST(VenueRest, VenueBanStatusBlocksForTheBanDuration) {
+  ScriptedVenue venue;
+  venue.script("tickers", {403, 403});
+  RecordingListener listener;
+  IoThread thread;
+  VenueRestOptions options = fast_options();
+  options.ban_status = 403;
+  options.ban_duration = 700ms;
+  VenueRest rest(thread.io, options, listener);
+  ASSERT_TRUE(get_all(thread, rest, venue, {"tickers"}));
+  const auto arrivals = venue.arrivals();
+  ASSERT_EQ(arrivals.size(), 3U);
+  EXPECT_GE(arrivals[1] - arrivals[0], 700ms) << "the 20 ms backoff is overruled by the ban";
+  EXPECT_GE(arrivals[2] - arrivals[1], 700ms);
+  std::lock_guard lock(listener.mutex);
+  EXPECT_EQ(listener.errors, (std::vector<std::string>{"mockex:rate_limited", "mockex:rate_limited"}));
+}
+
 TEST(VenueRest, StaggersABurstWithinTheVenueLimit) {
   ScriptedVenue venue;
   RecordingListener listener;
