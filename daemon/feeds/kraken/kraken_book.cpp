@@ -148,6 +148,17 @@ std::uint32_t KrakenBookSync::checksum() const {
   return kraken_book_checksum(book_, options_.price_decimals, options_.qty_decimals);
 }
 
+KrakenResyncThrottle::KrakenResyncThrottle(BackoffOptions options) : backoff_(options) {}
+
+std::chrono::milliseconds KrakenResyncThrottle::on_failure() {
+  return ++failures_in_a_row_ == 1 ? std::chrono::milliseconds(0) : backoff_.next();
+}
+
+void KrakenResyncThrottle::on_verified() {
+  failures_in_a_row_ = 0;
+  backoff_.reset();
+}
+
 void KrakenBookSync::fill(BookSnapshot& out) const {
   book_.fill_top(out);
   if (exchange_time_) out.exchange_time = *exchange_time_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "feeds/common/backoff.h"
 #include "feeds/common/order_book.h"
 #include "feeds/kraken/kraken_parse.h"
 #include "tickguard/event.h"
@@ -62,6 +63,25 @@ class KrakenBookSync {
   bool synced_ = false;
   std::optional<Timestamp> exchange_time_;
   std::uint64_t unverified_messages_ = 0;
+};
+
+// When to resubscribe a book that failed its checksum (or crossed): at once the first time, then
+// with growing, jittered delays while it keeps failing before any checksum-verified message. A
+// systematic mismatch (e.g. a precision the venue changed) thus costs a few resubscriptions, not a
+// loop of them.
+class KrakenResyncThrottle {
+ public:
+  explicit KrakenResyncThrottle(BackoffOptions options = {std::chrono::milliseconds(1000),
+                                                          std::chrono::milliseconds(60000), 2.0});
+  // The book failed: how long to wait before resubscribing it (zero the first time in a row).
+  std::chrono::milliseconds on_failure();
+  // A checksum-verified message was applied: the next failure is a first one again.
+  void on_verified();
+  int failures_in_a_row() const { return failures_in_a_row_; }
+
+ private:
+  Backoff backoff_;
+  int failures_in_a_row_ = 0;
 };
 
 // The checksum form of one price or quantity: fixed to `decimals` places (or as sent when

@@ -88,6 +88,22 @@ constexpr std::string_view kPrefixedAssets[] = {
 
 }  // namespace
 
+const char* parse_error_name(KrakenParseError error) {
+  switch (error) {
+    case KrakenParseError::kNone:
+      return "none";
+    case KrakenParseError::kMalformedJson:
+      return "malformed_json";
+    case KrakenParseError::kUnexpectedShape:
+      return "unexpected_shape";
+    case KrakenParseError::kBadNumber:
+      return "bad_number";
+    case KrakenParseError::kBadTimestamp:
+      return "bad_timestamp";
+  }
+  return "unknown";
+}
+
 KrakenParser::KrakenParser() {
   buffer_.resize(kInitialBuffer + simdjson::SIMDJSON_PADDING);
   trades_.reserve(64);
@@ -106,6 +122,8 @@ void KrakenParser::clear() {
   levels_.clear();
   error_text_ = {};
   status_text_ = {};
+  snapshot_ = false;
+  req_id_.reset();
 }
 
 KrakenMessageKind KrakenParser::fail(KrakenParseError error) {
@@ -142,6 +160,8 @@ KrakenMessageKind KrakenParser::parse(std::string_view frame) {
     if (root.find_field_unordered("method").get_string().get(method)) {
       return fail(KrakenParseError::kUnexpectedShape);
     }
+    std::uint64_t req_id = 0;
+    if (!root.find_field_unordered("req_id").get_uint64().get(req_id)) req_id_ = req_id;
     bool success = true;
     const auto success_code = root.find_field_unordered("success").get_bool().get(success);
     if (success_code && success_code != simdjson::NO_SUCH_FIELD) return fail(from_simdjson(success_code));
@@ -181,6 +201,7 @@ KrakenMessageKind KrakenParser::parse_channel(std::string_view channel, std::str
   }
   const bool snapshot = type == "snapshot";
   if (!snapshot && type != "update") return fail(KrakenParseError::kUnexpectedShape);
+  snapshot_ = snapshot;
 
   for (auto element : data) {
     object item;

@@ -39,6 +39,9 @@ enum class KrakenParseError : std::uint8_t {
   kBadTimestamp,
 };
 
+// A short fixed label for an error ("malformed_json", ...), for logs.
+const char* parse_error_name(KrakenParseError error);
+
 // One book level. The texts are the number exactly as the venue wrote it (v2: the raw JSON number
 // token; v1: the string's content), needed for the checksum. Views into the parser: valid until
 // the next parse call.
@@ -120,6 +123,10 @@ class KrakenParser {
   std::span<const KrakenBook> books() const { return books_; }
   std::string_view error_text() const { return error_text_; }    // for kError
   std::string_view status_text() const { return status_text_; }  // for kStatus
+  // For channel frames: the frame's type was "snapshot" (a trade snapshot repeats past trades).
+  bool snapshot() const { return snapshot_; }
+  // For kAck / kError: the req_id the client sent with the request, when the response echoes one.
+  std::optional<std::uint64_t> req_id() const { return req_id_; }
 
  private:
   simdjson::ondemand::document& load(std::string_view frame, simdjson::error_code& code);
@@ -149,6 +156,8 @@ class KrakenParser {
   std::vector<KrakenLevel> levels_;
   std::string_view error_text_;
   std::string_view status_text_;
+  bool snapshot_ = false;
+  std::optional<std::uint64_t> req_id_;
 };
 
 // Parses a REST AssetPairs body. Allocates (runs once per connection, off the hot path).

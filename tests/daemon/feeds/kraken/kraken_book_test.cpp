@@ -226,3 +226,27 @@ TEST(KrakenChecksumDigits, FormatsPerTheVenueRules) {
 
 }  // namespace
 }  // namespace tickguard::feeds::kraken
+
+namespace tickguard::feeds::kraken {
+namespace {
+
+TEST(KrakenResyncThrottle, ResubscribesAtOnceThenBacksOffWhileFailuresRepeat) {
+  KrakenResyncThrottle throttle(
+      BackoffOptions{std::chrono::milliseconds(1000), std::chrono::milliseconds(8000), 2.0});
+  EXPECT_EQ(throttle.on_failure(), std::chrono::milliseconds(0));
+  const auto second = throttle.on_failure();
+  EXPECT_GE(second, std::chrono::milliseconds(500));
+  EXPECT_LE(second, std::chrono::milliseconds(1000));
+  const auto third = throttle.on_failure();
+  EXPECT_GE(third, std::chrono::milliseconds(1000));
+  EXPECT_LE(third, std::chrono::milliseconds(2000));
+  for (int i = 0; i < 10; ++i) EXPECT_LE(throttle.on_failure(), std::chrono::milliseconds(8000));
+  EXPECT_EQ(throttle.failures_in_a_row(), 13);
+  // A verified message in between: the next failure is resynchronized at once, from the start.
+  throttle.on_verified();
+  EXPECT_EQ(throttle.on_failure(), std::chrono::milliseconds(0));
+  EXPECT_LE(throttle.on_failure(), std::chrono::milliseconds(1000));
+}
+
+}  // namespace
+}  // namespace tickguard::feeds::kraken

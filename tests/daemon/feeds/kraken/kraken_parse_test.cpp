@@ -118,6 +118,26 @@ TEST(KrakenParser, ClassifiesControlMessages) {
             KrakenMessageKind::kOther);
 }
 
+TEST(KrakenParser, ReportsSnapshotTypeAndEchoedRequestIds) {
+  KrakenParser parser;
+  ASSERT_EQ(parser.parse(kTickerFrame), KrakenMessageKind::kTicker);
+  EXPECT_TRUE(parser.snapshot());
+  ASSERT_EQ(parser.parse(kTradeFrame), KrakenMessageKind::kTrade);
+  EXPECT_FALSE(parser.snapshot());
+  EXPECT_FALSE(parser.req_id());
+  ASSERT_EQ(parser.parse(R"({"error":"Exceeded msg rate","method":"subscribe","req_id":42,"success":false,)"
+                         R"("time_in":"2024-05-01T12:00:00.1Z","time_out":"2024-05-01T12:00:00.2Z"})"),
+            KrakenMessageKind::kError);
+  EXPECT_EQ(parser.error_text(), "Exceeded msg rate");
+  EXPECT_EQ(parser.req_id(), 42u);
+  ASSERT_EQ(parser.parse(R"({"method":"pong","req_id":7,"time_in":"2024-05-01T12:00:00.1Z"})"),
+            KrakenMessageKind::kAck);
+  EXPECT_EQ(parser.req_id(), 7u);
+  ASSERT_EQ(parser.parse(R"({"channel":"heartbeat"})"), KrakenMessageKind::kHeartbeat);
+  EXPECT_FALSE(parser.req_id());
+  EXPECT_STREQ(parse_error_name(KrakenParseError::kBadNumber), "bad_number");
+}
+
 TEST(KrakenParser, RejectsMalformedFramesWithoutCrashing) {
   KrakenParser parser;
   EXPECT_EQ(parser.parse(""), KrakenMessageKind::kInvalid);
