@@ -31,13 +31,22 @@ struct Faults {
 // The mock venue: REST serving the recorded instruments, WebSocket replaying the recorded frames.
 class MockOkx {
  public:
-  explicit MockOkx(Faults faults = {}) : faults_(faults), ws_([this](MockConnection& c) { session(c); }) {
+  explicit MockOkx(Faults faults = {})
+      : faults_(faults), ws_([this](MockConnection& c) { session(c); }, faults.tls) {
     const std::string instruments = okx_lines("rest_instruments.jsonl").at(0);
-    rest_.server().Get("/api/v5/public/instruments",
-                       [instruments](const httplib::Request& req, httplib::Response& res) {
-                         if (req.get_param_value("instType") != "SPOT") res.status = 400;
-                         res.set_content(instruments, "application/json");
-                       });
+    rest_.server().Get("/api/v5/public/instruments", [this, instruments](const httplib::Request& req,
+                                                                         httplib::Response& res) {
+      std::lock_guard lock(mutex_);
+      if (!faults_.instrument_failures.empty()) {
+        res.status = faults_.instrument_failures.front();
+        faults_.instrument_failures.erase(faults_.instrument_failures.begin());
+        if (res.status == 429 || res.status == 418) res.set_header("Retry-After", "1");
+        res.set_content(R"({"code":"50011","msg":"Too Many Requests"})", "application/json");
+        return;
+      }
+      if (req.get_param_value("instType") != "SPOT") res.status = 400;
+      res.set_content(instruments, "application/json");
+    });
     rest_.start();
   }
   std::string rest_url() const { return rest_.url(); }
