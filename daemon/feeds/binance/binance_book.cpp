@@ -4,6 +4,31 @@
 
 namespace tickguard::feeds::binance {
 
+SyncAction sync_action(SyncResult result) {
+  SyncAction action;
+  switch (result) {
+    case SyncResult::kApplied:
+      action.publish = true;
+      break;
+    case SyncResult::kBuffered:  // the first buffered event starts the sync (documented procedure)
+    case SyncResult::kSnapshotTooOld:
+      action.fetch_snapshot = true;
+      break;
+    case SyncResult::kStaleDropped:  // already contained in the book: nothing lost
+      break;
+    case SyncResult::kGapNeedsResync:
+      action.fetch_snapshot = action.restart = action.sequence_gap = true;
+      break;
+    case SyncResult::kBufferOverflowNeedsResync:
+      action.fetch_snapshot = action.dropped = true;
+      break;
+    case SyncResult::kCrossedNeedsResync:
+      action.fetch_snapshot = action.restart = action.crossed = true;
+      break;
+  }
+  return action;
+}
+
 BinanceBookSync::BinanceBookSync(BookSyncOptions options)
     : options_(options), book_(options.max_levels_per_side) {}
 

@@ -37,6 +37,19 @@ inline bool needs_snapshot(SyncResult result) {
          result == SyncResult::kBufferOverflowNeedsResync || result == SyncResult::kCrossedNeedsResync;
 }
 
+// What the connector does after a sync result. Binance resyncs one symbol by fetching a new REST
+// snapshot; its diff stream keeps flowing (and is buffered) meanwhile, so nothing is resubscribed.
+struct SyncAction {
+  bool publish = false;         // the book changed and is in sync: emit its top levels
+  bool fetch_snapshot = false;  // request a snapshot, unless one for the current buffer is on its way
+  bool restart = false;         // the book was discarded: an in-flight snapshot no longer applies
+  bool sequence_gap = false;    // an update id was skipped: report it (feed-integrity anomaly)
+  bool crossed = false;         // best bid >= best ask after applying: report it
+  bool dropped = false;         // buffered updates were discarded (too many waited for a snapshot)
+};
+
+SyncAction sync_action(SyncResult result);
+
 // One symbol's book. The caller routes only this symbol's events here. Buffered events are copied, so
 // the parser may be reused right after each call. Storage grows to its bounds once, then is reused.
 class BinanceBookSync {

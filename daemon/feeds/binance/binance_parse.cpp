@@ -51,6 +51,8 @@ struct PayloadFields {
   KlineFields k;
   bool reply = false;  // "result" or "id": a reply to a subscribe/unsubscribe request
   bool venue_error = false;
+  std::int64_t venue_code = 0;
+  std::string_view venue_message;
 };
 
 Failure read_string(od::value value, std::string_view& out) {
@@ -156,6 +158,31 @@ Failure read_overloaded(od::value value, std::string_view& text, std::vector<Dep
   }
 }
 
+// An error reply's code or message ({"code":2,"msg":".."}, or nested under "error"). Best effort:
+// an unexpected type leaves the field empty rather than hiding the error itself.
+void read_venue_error_field(std::string_view key, od::value value, PayloadFields& f) {
+  if (key == "code") {
+    std::int64_t code = 0;
+    if (!value.get_int64().get(code)) f.venue_code = code;
+  } else if (key == "msg") {
+    std::string_view message;
+    if (!value.get_string().get(message)) f.venue_message = message;
+  }
+}
+
+Failure read_venue_error(od::value value, PayloadFields& f) {
+  f.venue_error = true;
+  od::object object;
+  if (value.get_object().get(object)) return kOk;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return kMalformed;
+    read_venue_error_field(key, field.value(), f);
+  }
+  return kOk;
+}
+
 Failure collect_payload(od::object object, PayloadFields& f, std::vector<DepthLevel>& bids,
                         std::vector<DepthLevel>& asks, bool inside_envelope) {
   for (auto field_result : object) {
@@ -204,8 +231,13 @@ Failure collect_payload(od::object object, PayloadFields& f, std::vector<DepthLe
       failure = collect_payload(data, f, bids, asks, true);
     } else if (key == "result" || key == "id") {
       f.reply = true;
-    } else if (key == "error" || key == "code") {
+    } else if (key == "error") {
+      failure = read_venue_error(value, f);
+    } else if (key == "code") {
       f.venue_error = true;
+      read_venue_error_field(key, value, f);
+    } else if (key == "msg") {
+      read_venue_error_field(key, value, f);
     }
     if (failure) return failure;
   }
@@ -278,7 +310,18 @@ Failure build_kline(const PayloadFields& f, StreamMessage& out) {
 
 Failure build_message(const PayloadFields& f, const std::vector<DepthLevel>& bids,
                       const std::vector<DepthLevel>& asks, StreamMessage& out) {
-  if (f.venue_error) return "venue error reply";
+  if (f.venue_error) {
+    out.kind = MessageKind::kVenueError;
+    out.reason = "venue error reply";
+    out.venue_code = f.venue_code;
+    out.venue_message = f.venue_message;
+    return kOk;
+  }
+  if (f.event_type == "serverShutdown") {
+    out.kind = MessageKind::kServerShutdown;
+    out.reason = "server shutdown";
+    return kOk;
+  }
   if (f.event_type.empty()) {
     // bookTicker payloads carry no event type; recognise them by their fields.
     if (f.final_update && !f.bid_price.empty() && !f.ask_price.empty()) {

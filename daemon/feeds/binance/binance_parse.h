@@ -49,26 +49,30 @@ struct SymbolInfo {
 };
 
 enum class MessageKind : std::uint8_t {
-  kTrade,        // "trade" or "aggTrade" -> trade
-  kTicker,       // bookTicker -> ticker (+ book_update_id)
-  kDepthUpdate,  // "depthUpdate" -> depth
-  kKline,        // "kline" -> candle (+ candle_closed)
-  kIgnored,      // subscription acks and event types we do not consume; reason says which
-  kError,        // malformed JSON, wrong types, missing fields, or a venue error reply; reason says why
+  kTrade,           // "trade" or "aggTrade" -> trade
+  kTicker,          // bookTicker -> ticker (+ book_update_id)
+  kDepthUpdate,     // "depthUpdate" -> depth
+  kKline,           // "kline" -> candle (+ candle_closed)
+  kIgnored,         // subscription acks and event types we do not consume; reason says which
+  kServerShutdown,  // "serverShutdown": the venue is about to close the connection
+  kVenueError,      // an error reply ({"code":..,"msg":..} or {"error":{..},"id":..}): venue_code/message
+  kError,           // malformed JSON, wrong types or missing fields; reason says why
 };
 
 // The result of one WebSocket frame. Only the member matching `kind` is meaningful. Views (symbol,
 // depth levels) point into the parser and are valid until its next parse call.
 struct StreamMessage {
   MessageKind kind = MessageKind::kError;
-  std::string_view reason;  // static text for kIgnored / kError, empty otherwise
+  std::string_view reason;  // static text for kIgnored / kVenueError / kError, empty otherwise
   std::string_view symbol;  // native symbol as sent ("BTCUSDT"); empty for acks and most errors
   Trade trade;
   Ticker ticker;                     // exchange_time is left at 0: bookTicker carries no time
   std::uint64_t book_update_id = 0;  // bookTicker "u"
   DepthUpdate depth;
-  Candle candle;               // open_time = k.t, interval = k.T - k.t + 1 ms
-  bool candle_closed = false;  // k.x: the connector decides whether to emit open (partial) bars
+  Candle candle;                   // open_time = k.t, interval = k.T - k.t + 1 ms
+  bool candle_closed = false;      // k.x: the connector decides whether to emit open (partial) bars
+  std::int64_t venue_code = 0;     // kVenueError: the venue's error code (0 when it sent none)
+  std::string_view venue_message;  // kVenueError: the venue's explanation (may be empty)
 };
 
 // Result of a REST parse: ok, or a static reason.

@@ -9,6 +9,7 @@
 #include "binance_fixtures.h"
 #include "feeds/binance/binance_book.h"
 #include "feeds/binance/binance_parse.h"
+#include "feeds/binance/binance_subscriptions.h"
 
 namespace {
 std::atomic<long> allocation_count{0};
@@ -68,6 +69,20 @@ TEST(BinanceAllocation, AppliedDiffsDoNotAllocate) {
     ASSERT_TRUE(result == SyncResult::kApplied || result == SyncResult::kStaleDropped);
   }
   EXPECT_EQ(allocation_count.load() - before, 0);
+}
+
+TEST(BinanceAllocation, SymbolLookupDoesNotAllocate) {
+  const std::vector<std::string> natives = {"NKNUSDT", "LRCBTC", "OMGBUSD", "BTCUSDT", "ETHUSDT"};
+  const NativeSymbolIndex index(natives);
+  BinanceParser parser;
+  const auto frames = testing::read_frames("ws_bookTicker.jsonl");
+  for (const auto& frame : frames) parser.parse_stream(frame);
+  const long before = allocation_count.load();
+  std::size_t found = 0;
+  for (const auto& frame : frames)
+    found += index.find(parser.parse_stream(frame).symbol) != NativeSymbolIndex::kNotFound;
+  EXPECT_EQ(allocation_count.load() - before, 0);
+  EXPECT_EQ(found, frames.size() - 1);  // the one BLZETH ticker is not in the index
 }
 
 }  // namespace

@@ -134,11 +134,29 @@ TEST(BinanceParser, IgnoresSubscriptionRepliesAndUnhandledEvents) {
       MessageKind::kIgnored);
 }
 
-TEST(BinanceParser, ReportsVenueErrorReplyAsError) {
+TEST(BinanceParser, ReportsVenueErrorRepliesWithCodeAndMessage) {
   BinanceParser parser;
-  const StreamMessage& m = parser.parse_stream(R"({"error":{"code":2,"msg":"Invalid request"},"id":1})");
-  EXPECT_EQ(m.kind, MessageKind::kError);
-  EXPECT_FALSE(m.reason.empty());
+  const StreamMessage& nested = parser.parse_stream(R"({"error":{"code":2,"msg":"Invalid request"},"id":1})");
+  EXPECT_EQ(nested.kind, MessageKind::kVenueError);
+  EXPECT_FALSE(nested.reason.empty());
+  EXPECT_EQ(nested.venue_code, 2);
+  EXPECT_EQ(nested.venue_message, "Invalid request");
+
+  const StreamMessage& flat =
+      parser.parse_stream(R"({"code":3,"msg":"Invalid JSON: expected value at line 1"})");
+  EXPECT_EQ(flat.kind, MessageKind::kVenueError);
+  EXPECT_EQ(flat.venue_code, 3);
+  EXPECT_EQ(flat.venue_message, "Invalid JSON: expected value at line 1");
+}
+
+TEST(BinanceParser, RecognisesServerShutdownInBothStreamForms) {
+  BinanceParser parser;
+  EXPECT_EQ(parser.parse_stream(R"({"e":"serverShutdown","E":1770123456789})").kind,
+            MessageKind::kServerShutdown);
+  EXPECT_EQ(
+      parser.parse_stream(R"({"stream":"!serverShutdown","data":{"e":"serverShutdown","E":1770123456789}})")
+          .kind,
+      MessageKind::kServerShutdown);
 }
 
 TEST(BinanceParser, EveryTruncationOfARecordedFrameIsAnError) {
