@@ -25,11 +25,12 @@ const std::vector<std::string_view> kServerKeys = {"listen_address"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
 const std::vector<std::string_view> kFeedKeys = {
     "exchange",          "symbols", "venues",   "seed",   "speed",           "anomaly_interval",
-    "trades_per_second", "warmup",  "rest_url", "ws_url", "silence_timeout", "book_depth"};
+    "trades_per_second", "warmup",  "rest_url", "ws_url", "silence_timeout", "book_depth",
+    "rest_poll_interval"};
 const std::vector<std::string_view> kSimulatorOnlyKeys = {
     "venues", "seed", "speed", "anomaly_interval", "trades_per_second", "warmup"};
 const std::vector<std::string_view> kRealExchangeOnlyKeys = {"rest_url", "ws_url", "silence_timeout",
-                                                             "book_depth"};
+                                                             "book_depth", "rest_poll_interval"};
 const std::vector<std::string_view> kAlertKeys = {"critical_ratio", "clear_ratio", "clear_after"};
 
 constexpr std::size_t kMaxSymbolPartLength = 20;
@@ -618,6 +619,16 @@ void Validator::real_exchange_key(std::string_view key, const toml::node& node, 
     if (timeout && check_range(node, path, std::chrono::duration<double>(*timeout).count(), closed(0.1, 3600),
                                format_seconds)) {
       out.silence_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+    }
+    return;
+  }
+  if (key == "rest_poll_interval") {
+    const std::optional<std::chrono::nanoseconds> interval = as_duration(node, path);
+    // "0s" turns polling off; otherwise at least one second.
+    if (interval &&
+        (interval->count() == 0 || check_range(node, path, std::chrono::duration<double>(*interval).count(),
+                                               closed(1, 3600), format_seconds))) {
+      out.rest_poll_interval = std::chrono::duration_cast<std::chrono::milliseconds>(*interval);
     }
     return;
   }

@@ -46,6 +46,7 @@ warmup = "20m"                 # clean history (no injections) replayed at start
 #   ws_url = "wss://..."       # ws:// or wss://
 #   silence_timeout = "30s"    # reconnect after this long without market data
 #   book_depth = 10            # order book levels per side kept and reported, 1 to 10
+#   rest_poll_interval = "5s"  # while the stream is down, poll prices over REST ("0s": never)
 
 # Detectors. Every registered detector runs, with the defaults shown, unless its table says
 # `enabled = false`. Each detector reports a ratio: its statistic divided by its threshold. An

@@ -44,6 +44,8 @@ struct FeedOptions {
   // not count), and how many book levels per side are kept and reported (1..10).
   std::chrono::milliseconds silence_timeout{30000};
   int book_depth = 10;
+  // While the stream is down, poll tickers and recent trades over REST this often (0: never).
+  std::chrono::milliseconds rest_poll_interval{5000};
   SimulatorOptions simulator;  // meaningful only when exchange == "simulator"
 };
 

@@ -503,8 +503,10 @@ exchange = "binance"
 symbols = ["BTC/USDT"]
 silence_timeout = "2s"
 book_depth = 5
+rest_poll_interval = "0s"
 )");
   ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->feeds[0].rest_poll_interval, std::chrono::milliseconds(0));
   EXPECT_EQ(result.config->feeds[0].silence_timeout, std::chrono::milliseconds(2000));
   EXPECT_EQ(result.config->feeds[0].book_depth, 5);
 
@@ -513,10 +515,12 @@ exchange = "binance"
 symbols = ["BTC/USDT"]
 silence_timeout = "0s"
 book_depth = 11
+rest_poll_interval = "500ms"
 )");
   EXPECT_THAT(result.errors,
               ElementsAre(IsError(4, 19, "feed[0].silence_timeout", "must be between 100ms and 1h"),
-                          IsError(5, 14, "feed[0].book_depth", "must be between 1 and 10")));
+                          IsError(5, 14, "feed[0].book_depth", "must be between 1 and 10"),
+                          IsError(6, 22, "feed[0].rest_poll_interval", "must be between 1s and 1h")));
 
   result = Load("[[feed]]\nexchange = \"simulator\"\nsymbols = [\"BTC/USDT\"]\nbook_depth = 3\n");
   EXPECT_THAT(result.errors,
