@@ -218,6 +218,11 @@ void MockWebSocket::serve() {
     tcp::socket socket(io_);
     acceptor_.accept(socket, ec);
     if (ec || stopping_) return;
+    if (!accepting_) {
+      ++refused_;
+      socket.close(ec);
+      continue;
+    }
     auto impl = std::make_unique<MockConnection::Impl>();
     impl->fd = socket.native_handle();
     // A stalled client must not hang the server forever: bound every blocking read.

@@ -91,6 +91,9 @@ class MockWebSocket {
   // Blocks until some received frame contains `needle` (bounded); true if one did.
   bool wait_for_received(const std::string& needle, std::chrono::milliseconds timeout) const;
   const std::string& cert_file() const { return cert_file_; }
+  // While false, connections are closed before the WebSocket handshake (the venue is down).
+  void set_accepting(bool accepting) { accepting_ = accepting; }
+  int refused() const { return refused_; }
 
  private:
   friend class MockConnection;
@@ -107,6 +110,8 @@ class MockWebSocket {
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
   std::atomic<int> current_fd_{-1};
+  std::atomic<bool> accepting_{true};
+  std::atomic<int> refused_{0};
   mutable std::mutex mutex_;
   std::vector<std::string> received_;
   std::thread thread_;

@@ -1,5 +1,7 @@
 #include "feeds/common/rest_fallback.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 
 namespace tickguard::feeds {
@@ -11,7 +13,7 @@ RestFallback::RestFallback(boost::asio::io_context& io, RestFallbackOptions opti
 void RestFallback::stream_down() {
   if (stopped_ || down_ || options_.interval.count() == 0) return;
   down_ = true;
-  schedule(options_.grace);
+  schedule(std::min(options_.grace, options_.interval));
 }
 
 void RestFallback::stream_up() {

@@ -1,7 +1,7 @@
 // RestFallback: keeps prices flowing over REST while a venue's WebSocket is down. Once the stream
-// has been down for `grace`, every `interval` it asks the connector to poll each subscribed symbol
-// (the connector issues its ticker and recent-trades requests through VenueRest, whose token
-// bucket staggers them); when the stream is back, polling stops. Everything on the io thread.
+// has been down for `grace` (at most `interval`), every `interval` it asks the connector to poll each
+// subscribed symbol (the connector issues its ticker and recent-trades requests through VenueRest, whose
+// token bucket staggers them); when the stream is back, polling stops. Everything on the io thread.
 //
 // LastTradeTime helps a connector emit each REST trade once: it keeps the exchange time of the
 // newest trade seen per symbol (from either source), and REST trades at or before it are skipped.
@@ -19,7 +19,8 @@ namespace tickguard::feeds {
 
 struct RestFallbackOptions {
   std::chrono::milliseconds interval{5000};  // zero: never poll
-  std::chrono::milliseconds grace{5000};     // a reconnect faster than this needs no polling
+  // A reconnect faster than this needs no polling; the grace never exceeds the interval.
+  std::chrono::milliseconds grace{5000};
 };
 
 class RestFallback {

@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "feeds/common/backoff.h"
+#include "feeds/common/rest_fallback.h"
 #include "feeds/common/venue_rest.h"
 #include "feeds/common/websocket_client.h"
 #include "feeds/okx/okx_book.h"
@@ -34,6 +35,7 @@ struct Subscription {
   std::string symbol;
   std::string inst_id;
   OkxBookSync book;
+  LastTradeTime last_trade;  // newest trade emitted, so REST polling emits each trade once
 };
 
 std::string subscribe_message(const char* op, const std::vector<const Subscription*>& subs,
@@ -58,6 +60,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
         ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
         silence_timeout(options.silence_timeout),
         book_depth(static_cast<std::uint8_t>(options.book_depth)),
+        rest_poll_interval(options.rest_poll_interval),
         instruments(std::move(instruments)),
         clock(clock),
         guard(asio::make_work_guard(io)),
@@ -103,6 +106,10 @@ struct OkxFeed::Impl final : WebSocketHandler {
       sub->inst_id = std::string(native.value);
       subscriptions.push_back(std::move(sub));
     }
+    fallback = std::make_unique<RestFallback>(
+        io, RestFallbackOptions{.interval = rest_poll_interval, .grace = std::chrono::milliseconds(5000)},
+        [this](std::size_t index) { poll(*subscriptions[index]); }, [this] { return rest->waiting(); });
+    fallback->set_count(subscriptions.size());
     WebSocketOptions ws_options;
     ws_options.url = ws_url;
     ws_options.silence_timeout = silence_timeout;
@@ -120,10 +127,49 @@ struct OkxFeed::Impl final : WebSocketHandler {
     });
   }
 
+  // ---- REST fallback while the stream is down ----
+
+  void poll(Subscription& sub) {
+    rest->get(
+        "ticker", rest_url + "/api/v5/market/ticker?instId=" + sub.inst_id, 1,
+        [this, &sub](const HttpResponse& response) { on_rest_market(sub, response, FrameKind::kTickers); });
+    rest->get(
+        "trades", rest_url + "/api/v5/market/trades?instId=" + sub.inst_id + "&limit=100", 1,
+        [this, &sub](const HttpResponse& response) { on_rest_market(sub, response, FrameKind::kTrades); });
+  }
+
+  void on_rest_market(Subscription& sub, const HttpResponse& response, FrameKind kind) {
+    if (!fallback->polling()) return;  // the stream is back: it is the better source
+    const OkxFrame& frame = parser.parse_rest(response.body, kind);
+    if (frame.kind != kind) {
+      listener->on_error(kExchange, frame.kind == FrameKind::kVenueError ? "venue" : "parse");
+      log::warn("okx: unusable REST market data",
+                {{"symbol", sub.symbol}, {"err", frame.error}, {"code", frame.venue_code}});
+      return;
+    }
+    const Timestamp now = clock.now();
+    for (const OkxTicker& t : frame.tickers) {
+      Ticker ticker = t.ticker;
+      ticker.instrument = sub.id;
+      ticker.receive_time = now;
+      listener->on_event(ticker);
+    }
+    // Newest first in the answer: emit oldest first, each trade once.
+    for (auto it = frame.trades.rbegin(); it != frame.trades.rend(); ++it) {
+      if (!sub.last_trade.is_new(it->exchange_time)) continue;
+      Trade trade = *it;
+      trade.instrument = sub.id;
+      trade.receive_time = now;
+      sub.last_trade.seen(trade.exchange_time);
+      listener->on_event(trade);
+    }
+  }
+
   // ---- WebSocketHandler ----
 
   void on_open() override {
     if (opened_before) listener->on_reconnect(kExchange);
+    fallback->stream_up();
     opened_before = true;
     log::info("okx: connected",
               {{"url", ws_url}, {"instruments", static_cast<std::uint64_t>(subscriptions.size())}});
@@ -147,6 +193,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
         for (Trade trade : frame.trades) {
           trade.instrument = sub->id;
           trade.receive_time = receive_time;
+          sub->last_trade.seen(trade.exchange_time);
           listener->on_event(trade);
         }
         return true;
@@ -213,6 +260,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
     log::warn("okx: disconnected, reconnecting", {{"reason", reason}});
     listener->on_connection_state(kExchange, false);
     for (auto& sub : subscriptions) sub->book.reset();
+    fallback->stream_down();
   }
 
   Subscription* find(std::string_view inst_id) {
@@ -226,6 +274,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
   const std::string ws_url;
   const std::chrono::milliseconds silence_timeout;
   const std::uint8_t book_depth;
+  const std::chrono::milliseconds rest_poll_interval;
   const std::vector<Instrument> instruments;
   const Clock& clock;
   FeedListener* listener = nullptr;
@@ -237,6 +286,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
   Backoff backoff;
   OkxParser parser;  // used on the io thread only
   std::unique_ptr<VenueRest> rest;
+  std::unique_ptr<RestFallback> fallback;  // created with the subscriptions
   std::unique_ptr<WebSocketClient> ws;
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   std::thread thread;
@@ -270,6 +320,7 @@ void OkxFeed::stop() {
   impl_->rest->stop();
   asio::post(impl_->io, [impl = impl_.get()] {
     impl->ping.cancel();
+    if (impl->fallback) impl->fallback->stop();
     if (impl->ws) impl->ws->stop();
     impl->guard.reset();
   });

@@ -452,3 +452,49 @@ InstrumentsStatus OkxParser::parse_instruments(std::string_view body, std::vecto
 }
 
 }  // namespace tickguard::feeds::okx
+
+namespace tickguard::feeds::okx {
+
+const OkxFrame& OkxParser::parse_rest(std::string_view body, FrameKind kind) {
+  OkxFrame& frame = impl_->frame;
+  reset(frame);
+  const Channel channel = kind == FrameKind::kTrades ? Channel::kTrades : Channel::kTickers;
+  const auto fail = [&frame](Failure failure) -> const OkxFrame& {
+    reset(frame);
+    frame.kind = FrameKind::kMalformed;
+    frame.error = failure;
+    return frame;
+  };
+  if (kind != FrameKind::kTrades && kind != FrameKind::kTickers) return fail("not a REST market kind");
+  od::document doc;
+  if (impl_->start(body, doc)) return fail("REST body is not JSON");
+  od::object root;
+  if (doc.get_object().get(root)) return fail("REST body is not a JSON object");
+  bool has_data = false;
+  for (auto field_result : root) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key))
+      return fail("invalid REST body");
+    Failure failure = nullptr;
+    if (key == "code") {
+      failure = read_string(field.value(), frame.venue_code, "invalid code");
+    } else if (key == "msg") {
+      failure = read_string(field.value(), frame.venue_message, "invalid msg");
+    } else if (key == "data") {
+      failure = parse_data(field.value(), channel, frame);
+      has_data = true;
+    }
+    if (failure) return fail(failure);
+  }
+  if (!at_end(doc)) return fail("trailing content after the REST body");
+  if (frame.venue_code != "0") {
+    frame.kind = FrameKind::kVenueError;
+    return frame;
+  }
+  if (!has_data) return fail("REST body lacks data");
+  frame.kind = kind;
+  return frame;
+}
+
+}  // namespace tickguard::feeds::okx

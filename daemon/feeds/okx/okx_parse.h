@@ -101,6 +101,11 @@ class OkxParser {
   // error ("code" other than "0") or malformed body leaves `out` unchanged and returns !ok.
   InstrumentsStatus parse_instruments(std::string_view body, std::vector<OkxInstrument>& out);
 
+  // Parses a REST /api/v5/market/ticker (kTickers) or /api/v5/market/trades (kTrades) body, whose
+  // "data" entries have the shape of the WebSocket pushes. Returns a frame of that kind (inst_id
+  // left empty), kVenueError when "code" is not "0", or kMalformed. Valid until the next parse.
+  const OkxFrame& parse_rest(std::string_view body, FrameKind kind);
+
  private:
   struct Impl;  // keeps simdjson out of this header
   std::unique_ptr<Impl> impl_;

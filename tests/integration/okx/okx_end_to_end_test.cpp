@@ -26,7 +26,19 @@ struct Faults {
   bool garbage = false;                       // send a non-JSON frame and a truncated trades frame first
   std::vector<int> instrument_failures = {};  // statuses of the first instrument requests (then 200)
   bool tls = false;                           // wss:// with a self-signed certificate
+  bool ws_down = false;                       // refuse WebSocket connections until set_ws_up()
 };
+
+// REST market answers in the shape of OKX's documentation (GET /api/v5/market/ticker, /trades),
+// priced away from the recording so the test can tell the sources apart.
+constexpr const char* kRestTicker =
+    R"({"code":"0","msg":"","data":[{"instType":"SPOT","instId":"BTC-USDT","last":"50001.5","lastSz":"0.1",)"
+    R"("askPx":"50002","askSz":"1","bidPx":"50001","bidSz":"2","ts":"1700000000500"}]})";
+constexpr const char* kRestTrades =
+    R"({"code":"0","msg":"","data":[)"
+    R"({"instId":"BTC-USDT","side":"buy","sz":"0.2","px":"50001.5","tradeId":"900000003","ts":"1700000000300"},)"
+    R"({"instId":"BTC-USDT","side":"sell","sz":"0.1","px":"50000.5","tradeId":"900000002","ts":"1700000000200"},)"
+    R"({"instId":"BTC-USDT","side":"buy","sz":"0.3","px":"50000","tradeId":"900000001","ts":"1700000000100"}]})";
 
 // The mock venue: REST serving the recorded instruments, WebSocket replaying the recorded frames.
 class MockOkx {
@@ -47,8 +59,19 @@ class MockOkx {
       if (req.get_param_value("instType") != "SPOT") res.status = 400;
       res.set_content(instruments, "application/json");
     });
+    rest_.server().Get("/api/v5/market/ticker", [](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_param_value("instId") != "BTC-USDT") res.status = 400;
+      res.set_content(kRestTicker, "application/json");
+    });
+    rest_.server().Get("/api/v5/market/trades", [](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_param_value("instId") != "BTC-USDT") res.status = 400;
+      res.set_content(kRestTrades, "application/json");
+    });
+    ws_.set_accepting(!faults_.ws_down);
     rest_.start();
   }
+  void set_ws_up() { ws_.set_accepting(true); }
+  int refused() const { return ws_.refused(); }
   std::string rest_url() const { return rest_.url(); }
   std::string ws_url() const { return ws_.url("/ws/v5/public"); }
   std::vector<std::string> received() const { return ws_.received(); }
@@ -268,6 +291,44 @@ TEST(OkxEndToEnd, UntrustedCertificateIsRefusedAndCountedAsTls) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 0);
   EXPECT_NE(daemon.stderr_text().find("certificate verify failed"), std::string::npos)
       << daemon.stderr_text();
+}
+
+TEST(OkxEndToEnd, PollsPricesOverRestWhileTheStreamIsDownAndStopsWhenItIsBack) {
+  MockOkx venue({.ws_down = true});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue, "rest_poll_interval = \"1s\"\n").string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  // Three distinct REST trades, however many times they are polled.
+  auto samples = scrape_until(daemon, "tickguard_rest_requests_total",
+                              {{"exchange", "okx"}, {"endpoint", "trades"}, {"code", "200"}}, 3);
+  EXPECT_GE(sum_of(samples, "tickguard_rest_requests_total",
+                   {{"exchange", "okx"}, {"endpoint", "trades"}, {"code", "200"}}),
+            3)
+      << daemon.stderr_text();
+  EXPECT_GE(sum_of(samples, "tickguard_rest_requests_total",
+                   {{"exchange", "okx"}, {"endpoint", "ticker"}, {"code", "200"}}),
+            3);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 3);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kBtc), 50001.5);
+  EXPECT_NEAR(sum_of(samples, "tickguard_spread_ratio", kBtc), 1.0 / 50001.5, 1e-9);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 0);
+  EXPECT_GT(venue.refused(), 0);
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
+            std::string::npos);
+
+  // The venue's stream comes back: the recording flows and polling stops.
+  const auto [expected_trades, last_price] = recorded_btc_trades();
+  venue.set_ws_up();
+  samples = scrape_until(daemon, "tickguard_feed_up", kOkx, 1, 30s);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1) << daemon.stderr_text();
+  samples = scrape_until(daemon, "tickguard_trades_total", kBtc, 3 + expected_trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 3 + expected_trades);
+  const double polls = sum_of(daemon.scrape(), "tickguard_rest_requests_total", {{"endpoint", "trades"}});
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(sum_of(daemon.scrape(), "tickguard_rest_requests_total", {{"endpoint", "trades"}}), polls)
+      << "no polling once the stream is back";
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream is back, polling stopped"), std::string::npos);
+  (void)last_price;
 }
 
 }  // namespace

@@ -45,13 +45,24 @@ TEST(RestFallback, QuickReconnectWithinGraceNeverPolls) {
   boost::asio::io_context io;
   int polled = 0;
   RestFallback fallback(
-      io, {.interval = 20ms, .grace = 80ms}, [&](std::size_t) { ++polled; }, nullptr);
+      io, {.interval = 100ms, .grace = 80ms}, [&](std::size_t) { ++polled; }, nullptr);
   fallback.set_count(2);
   fallback.stream_down();
   run_for(io, 30ms);
   fallback.stream_up();
   run_for(io, 120ms);
   EXPECT_EQ(polled, 0);
+}
+
+TEST(RestFallback, GraceNeverExceedsTheInterval) {
+  boost::asio::io_context io;
+  int polled = 0;
+  RestFallback fallback(
+      io, {.interval = 30ms, .grace = 5000ms}, [&](std::size_t) { ++polled; }, nullptr);
+  fallback.set_count(1);
+  fallback.stream_down();
+  run_for(io, 45ms);
+  EXPECT_EQ(polled, 1);
 }
 
 TEST(RestFallback, ARoundWaitsUntilThePreviousOneDrained) {

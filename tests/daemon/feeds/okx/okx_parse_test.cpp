@@ -277,5 +277,50 @@ TEST(OkxParser, ReportsInstrumentsVenueErrorAndMalformedBody) {
   EXPECT_EQ(instruments.size(), 1u);  // unchanged on failure
 }
 
+// REST market bodies, in the shape of OKX's v5 documentation (GET /api/v5/market/ticker and
+// GET /api/v5/market/trades).
+constexpr std::string_view kRestTicker =
+    R"({"code":"0","msg":"","data":[{"instType":"SPOT","instId":"BTC-USDT","last":"29963.2","lastSz":"0.1",)"
+    R"("askPx":"29963.3","askSz":"1.5","bidPx":"29963.1","bidSz":"0.25","open24h":"29000","high24h":"30000",)"
+    R"("low24h":"28888.8","volCcy24h":"2222","vol24h":"2222","sodUtc0":"29000","sodUtc8":"29100",)"
+    R"("ts":"1654161646974"}]})";
+constexpr std::string_view kRestTrades =
+    R"({"code":"0","msg":"","data":[)"
+    R"({"instId":"BTC-USDT","side":"sell","sz":"0.00001","px":"29963.2","tradeId":"242720720","ts":"1654161646974"},)"
+    R"({"instId":"BTC-USDT","side":"buy","sz":"0.5","px":"29963.1","tradeId":"242720719","ts":"1654161646000"}]})";
+
+TEST(OkxParser, ReadsRestTickerAndTrades) {
+  OkxParser parser;
+  const OkxFrame& ticker = parser.parse_rest(kRestTicker, FrameKind::kTickers);
+  ASSERT_EQ(ticker.kind, FrameKind::kTickers) << ticker.error;
+  ASSERT_EQ(ticker.tickers.size(), 1u);
+  EXPECT_DOUBLE_EQ(ticker.tickers[0].ticker.bid_price, 29963.1);
+  EXPECT_DOUBLE_EQ(ticker.tickers[0].ticker.ask_price, 29963.3);
+  EXPECT_DOUBLE_EQ(ticker.tickers[0].ticker.bid_size, 0.25);
+  EXPECT_DOUBLE_EQ(ticker.tickers[0].last_price, 29963.2);
+  EXPECT_EQ(ticker.tickers[0].ticker.exchange_time, Timestamp{std::chrono::milliseconds(1654161646974)});
+
+  const OkxFrame& trades = parser.parse_rest(kRestTrades, FrameKind::kTrades);
+  ASSERT_EQ(trades.kind, FrameKind::kTrades) << trades.error;
+  ASSERT_EQ(trades.trades.size(), 2u);
+  EXPECT_DOUBLE_EQ(trades.trades[0].price, 29963.2);
+  EXPECT_DOUBLE_EQ(trades.trades[0].quantity, 0.00001);
+  EXPECT_EQ(trades.trades[0].side, Side::kSell);
+  EXPECT_EQ(trades.trades[0].trade_id, 242720720u);
+  EXPECT_EQ(trades.trades[1].side, Side::kBuy);
+}
+
+TEST(OkxParser, RestVenueErrorsAndMalformedBodiesAreReported) {
+  OkxParser parser;
+  const OkxFrame& error = parser.parse_rest(
+      R"({"code":"51001","msg":"Instrument ID does not exist","data":[]})", FrameKind::kTrades);
+  EXPECT_EQ(error.kind, FrameKind::kVenueError);
+  EXPECT_EQ(error.venue_code, "51001");
+  EXPECT_EQ(parser.parse_rest(R"({"code":"0","data":[{"px":)", FrameKind::kTrades).kind,
+            FrameKind::kMalformed);
+  EXPECT_EQ(parser.parse_rest(R"({"code":"0","msg":""})", FrameKind::kTickers).kind, FrameKind::kMalformed);
+  EXPECT_EQ(parser.parse_rest(kRestTicker, FrameKind::kBook).kind, FrameKind::kMalformed);
+}
+
 }  // namespace
 }  // namespace tickguard::feeds::okx
