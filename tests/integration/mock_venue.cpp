@@ -23,6 +23,10 @@ namespace websocket = beast::websocket;
 using asio::ip::tcp;
 using namespace std::chrono_literals;
 
+namespace {
+constexpr time_t kReadBoundSeconds = 60;  // no blocking read on a mock connection lasts longer
+}  // namespace
+
 std::vector<std::string> fixture_lines(const std::string& venue, const std::string& file) {
   std::ifstream in(std::string(TICKGUARD_SOURCE_DIR) + "/tests/fixtures/" + venue + "/" + file);
   if (!in) throw std::runtime_error("missing fixture " + venue + "/" + file);
@@ -120,6 +124,10 @@ bool MockConnection::read(std::string& message, std::chrono::milliseconds timeou
   beast::flat_buffer buffer;
   beast::error_code ec;
   impl_->with([&](auto& ws) { ws.read(buffer, ec); });
+  if (timeout > 0ms) {  // back to the server-wide bound for later reads
+    const timeval tv{kReadBoundSeconds, 0};
+    ::setsockopt(impl_->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   if (ec) {
     impl_->open = false;
     return false;
@@ -226,7 +234,7 @@ void MockWebSocket::serve() {
     auto impl = std::make_unique<MockConnection::Impl>();
     impl->fd = socket.native_handle();
     // A stalled client must not hang the server forever: bound every blocking read.
-    const timeval tv{60, 0};
+    const timeval tv{kReadBoundSeconds, 0};
     ::setsockopt(impl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     if (tls_) {
       auto ws = std::make_unique<MockConnection::Impl::Tls>(std::move(socket), *ssl);

@@ -49,8 +49,9 @@ class MockRest {
 // One accepted WebSocket connection, driven synchronously by the session function.
 class MockConnection {
  public:
-  // Next text frame from the client; false once the connection is closed (or after `timeout`
-  // without a frame, when given).
+  // Next text frame from the client; false once the connection is closed, or after `timeout`
+  // without a frame when one is given (the connection then counts as closed: a timed-out read
+  // leaves the WebSocket stream unusable).
   bool read(std::string& message, std::chrono::milliseconds timeout = std::chrono::milliseconds::zero());
   bool write(std::string_view text);
   // A clean close frame, or a TCP reset without one.
