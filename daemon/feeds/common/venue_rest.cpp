@@ -30,13 +30,15 @@ std::string code_label(const HttpResponse& response) {
 struct VenueRest::State : std::enable_shared_from_this<State> {
   struct Request {
     Request(asio::io_context& io, std::string endpoint, std::string url, double cost, Done done,
-            const BackoffOptions& backoff)
-        : endpoint(std::move(endpoint)),
+            const BackoffOptions& backoff, bool retry)
+        : retry(retry),
+          endpoint(std::move(endpoint)),
           url(std::move(url)),
           cost(cost),
           done(std::move(done)),
           backoff(backoff),
           timer(io) {}
+    bool retry;
     std::string endpoint;
     std::string url;
     double cost;
@@ -105,6 +107,16 @@ struct VenueRest::State : std::enable_shared_from_this<State> {
     if (banned) delay = std::max(delay, options.ban_duration);
     if (rate_limited) limiter.block_until(now + delay);  // nothing else goes out meanwhile either
     report_usage(now);
+    if (!request->retry) {
+      log::warn("rest request failed", {{"exchange", options.exchange},
+                                        {"endpoint", request->endpoint},
+                                        {"kind", kind},
+                                        {"status", static_cast<std::int64_t>(response.status)},
+                                        {"err", response.error_message}});
+      requests.erase(request);
+      if (requests.empty()) schedule_idle_report();
+      return;
+    }
     log::warn("rest request failed, retrying", {{"exchange", options.exchange},
                                                 {"endpoint", request->endpoint},
                                                 {"kind", kind},
@@ -152,7 +164,14 @@ VenueRest::~VenueRest() { stop(); }
 void VenueRest::get(std::string endpoint, std::string url, double cost, Done done) {
   if (state_->stopped) return;
   state_->requests.emplace_back(state_->io, std::move(endpoint), std::move(url), cost, std::move(done),
-                                state_->options.backoff);
+                                state_->options.backoff, true);
+  state_->attempt(std::prev(state_->requests.end()));
+}
+
+void VenueRest::get_once(std::string endpoint, std::string url, double cost, Done done) {
+  if (state_->stopped) return;
+  state_->requests.emplace_back(state_->io, std::move(endpoint), std::move(url), cost, std::move(done),
+                                state_->options.backoff, false);
   state_->attempt(std::prev(state_->requests.end()));
 }
 

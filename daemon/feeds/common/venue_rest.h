@@ -48,6 +48,10 @@ class VenueRest {
   // other than 429/418 is retried too, at the backoff's ceiling, since a connector cannot proceed
   // without the answer; each failure is logged and counted. io_context thread only.
   void get(std::string endpoint, std::string url, double cost, Done done);
+  // Like get(), but a failed attempt is counted, logged and dropped instead of retried (`done`
+  // runs only on a 2xx): for polling, where the next round asks again anyway. A 429/418 still
+  // blocks every request to the venue for its Retry-After.
+  void get_once(std::string endpoint, std::string url, double cost, Done done);
   // Cancels pending and in-flight requests (their callbacks never run). Any thread; idempotent.
   void stop();
 

@@ -130,10 +130,10 @@ struct OkxFeed::Impl final : WebSocketHandler {
   // ---- REST fallback while the stream is down ----
 
   void poll(Subscription& sub) {
-    rest->get(
+    rest->get_once(
         "ticker", rest_url + "/api/v5/market/ticker?instId=" + sub.inst_id, 1,
         [this, &sub](const HttpResponse& response) { on_rest_market(sub, response, FrameKind::kTickers); });
-    rest->get(
+    rest->get_once(
         "trades", rest_url + "/api/v5/market/trades?instId=" + sub.inst_id + "&limit=100", 1,
         [this, &sub](const HttpResponse& response) { on_rest_market(sub, response, FrameKind::kTrades); });
   }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <future>
 #include <mutex>
 
 namespace tickguard::feeds {
@@ -235,6 +236,28 @@ TEST(VenueRest, VenueReportedWeightShrinksTheBudget) {
   std::lock_guard lock(listener.mutex);
   ASSERT_FALSE(listener.usage.empty());
   EXPECT_GE(listener.usage.back(), 0.89) << "5400 of 6000 used, as the venue says";
+}
+
+TEST(VenueRest, GetOnceCountsAFailureAndDoesNotRetry) {
+  ScriptedVenue venue;
+  venue.script("ticker", {404});
+  RecordingListener listener;
+  IoThread thread;
+  VenueRest rest(thread.io, fast_options(), listener);
+  std::atomic<int> done{0};
+  thread.post(
+      [&] { rest.get_once("ticker", venue.url("/ticker"), 1, [&](const HttpResponse&) { ++done; }); });
+  for (int i = 0; i < 200 && venue.arrivals().empty(); ++i) std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(200ms);  // ten backoff periods: no retry came
+  EXPECT_EQ(venue.arrivals().size(), 1U);
+  EXPECT_EQ(done, 0);
+  std::promise<std::size_t> waiting;
+  thread.post([&] { waiting.set_value(rest.waiting()); });  // read on the io thread that owns it
+  EXPECT_EQ(waiting.get_future().get(), 0U);
+  ASSERT_TRUE(get_all(thread, rest, venue, {"ticker"}));  // the next poll gets its answer
+  std::lock_guard lock(listener.mutex);
+  EXPECT_EQ(listener.requests, (std::vector<std::string>{"ticker:404", "ticker:200"}));
+  EXPECT_EQ(listener.errors, (std::vector<std::string>{"mockex:http_status"}));
 }
 
 TEST(VenueRest, StopCancelsWaitingRequestsWithoutCallingThem) {
