@@ -8,6 +8,13 @@
 // one arrives, events up to its lastUpdateId are dropped, and every later event must continue the
 // previous one (U == previous u + 1). A gap resyncs that symbol alone with a new snapshot, fetched
 // through the venue's shared request-weight budget. The venue pings every 20 s; Beast answers.
+//
+// REST fallback: while a connection is down (from its close until it delivers market data again, so
+// a connection that opens and drops at once still counts as down), every rest_poll_interval the
+// symbols it carries are polled with GET /api/v3/ticker/bookTicker (best bid/ask -> Ticker, weight 2)
+// and GET /api/v3/aggTrades?limit=100 (weight 4). The aggregate trade ids are those of the aggTrade
+// stream; a REST trade is emitted only if it is newer than every trade emitted for the symbol so far
+// (by exchange time, or by id within the same millisecond), so each trade is emitted once.
 #include "feeds/binance/binance_feed.h"
 
 #include <algorithm>
@@ -17,6 +24,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <future>
+#include <span>
 #include <thread>
 
 #include "core/log.h"
@@ -25,6 +33,7 @@
 #include "feeds/binance/binance_subscriptions.h"
 #include "feeds/binance/binance_symbols.h"
 #include "feeds/common/backoff.h"
+#include "feeds/common/rest_fallback.h"
 #include "feeds/common/venue_rest.h"
 #include "feeds/common/websocket_client.h"
 
@@ -47,6 +56,14 @@ constexpr double kSnapshotWeight = 50;
 constexpr const char* kUsedWeightHeader = "x-mbx-used-weight-1m";
 // At most one "malformed message" warning per interval; the others are counted in the next one.
 constexpr auto kMalformedLogInterval = std::chrono::seconds(10);
+// REST fallback requests and their weights: GET /api/v3/ticker/bookTicker with one symbol costs 2;
+// GET /api/v3/aggTrades costs 4 whatever its limit (default 500, max 1000). 100 recent trades cover
+// a poll interval on all but the busiest symbols, and keep each answer small (~12 kB).
+constexpr double kBookTickerWeight = 2;
+constexpr double kAggTradesWeight = 4;
+constexpr std::size_t kRestTradesLimit = 100;
+// Polling starts once a connection has been down this long (or one poll interval, if shorter).
+constexpr std::chrono::milliseconds kRestFallbackGrace{5000};
 
 // One subscribed symbol: its pipeline id, native name and book.
 struct Subscription {
@@ -56,6 +73,10 @@ struct Subscription {
   BinanceBookSync book{BookSyncOptions{.max_levels_per_side = kSnapshotLimit}};
   bool snapshot_pending = false;
   std::uint64_t generation = 0;  // bumped whenever the book is discarded; older snapshots are stale
+  std::size_t connection = 0;    // index of the connection carrying its streams
+  // The newest trade emitted (stream or REST): REST trades at or before it are not emitted again.
+  LastTradeTime last_trade;
+  std::uint64_t last_trade_id = 0;  // its aggregate trade id (ids grow with time)
 };
 
 }  // namespace
@@ -71,7 +92,9 @@ struct BinanceFeed::Impl {
     }
     void on_open() override { feed.on_open(*this); }
     bool on_message(std::string_view frame, Timestamp receive_time) override {
-      return feed.on_message(frame, receive_time);
+      const bool data = feed.on_message(frame, receive_time);
+      if (data && !streaming) feed.on_streaming(*this);
+      return data;
     }
     void on_close(std::string_view reason) override { feed.on_close(*this, reason); }
 
@@ -85,12 +108,14 @@ struct BinanceFeed::Impl {
     std::uint64_t session = 0;         // bumped per connection, so a stale pacer tick sends nothing
     bool opened_before = false;        // a later on_open is a reconnect
     bool up = false;
+    bool streaming = false;  // delivered market data since it opened: its symbols need no polling
   };
 
   Impl(const config::FeedOptions& options, std::vector<Instrument> instruments, const Clock& clock)
       : rest_url(options.rest_url.empty() ? kDefaultRestUrl : options.rest_url),
         ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
         silence_timeout(options.silence_timeout),
+        rest_poll_interval(options.rest_poll_interval),
         book_depth(
             static_cast<std::uint8_t>(std::clamp<int>(options.book_depth, 1, BookSnapshot::kMaxDepth))),
         instruments(std::move(instruments)),
@@ -131,6 +156,7 @@ struct BinanceFeed::Impl {
     for (const auto& sub : subscriptions) natives.push_back(sub->native);
     index = NativeSymbolIndex(natives);
     open_connections();
+    fallback->set_count(subscriptions.size());
   }
 
   void subscribe_known(const SymbolTable& table) {
@@ -158,7 +184,10 @@ struct BinanceFeed::Impl {
     std::size_t next = 0;
     for (const std::size_t size : connection_groups(subscriptions.size(), limits)) {
       std::vector<Subscription*> group;
-      for (std::size_t i = next; i < next + size; ++i) group.push_back(subscriptions[i].get());
+      for (std::size_t i = next; i < next + size; ++i) {
+        subscriptions[i]->connection = connections.size();
+        group.push_back(subscriptions[i].get());
+      }
       next += size;
       connections.push_back(std::make_unique<Connection>(*this, connections.size(), std::move(group)));
     }
@@ -210,6 +239,7 @@ struct BinanceFeed::Impl {
           Trade trade = message.trade;
           trade.instrument = sub->id;
           trade.receive_time = receive_time;
+          note_trade(*sub, trade);
           listener->on_event(trade);
         }
         return true;
@@ -260,8 +290,106 @@ struct BinanceFeed::Impl {
       connection.up = false;
       --connections_up;
     }
+    if (connection.streaming) {
+      connection.streaming = false;
+      --connections_streaming;
+    }
     listener->on_connection_state(kExchange, false);
     for (Subscription* sub : connection.subscriptions) discard_book(*sub);
+    fallback->stream_down();  // a no-op once stopped, or while already down
+  }
+
+  // The first market data on a connection since it opened: once every connection delivers again,
+  // REST polling stops.
+  void on_streaming(Connection& connection) {
+    connection.streaming = true;
+    if (++connections_streaming == connections.size()) fallback->stream_up();
+  }
+
+  // ---- REST fallback (RestFallback calls poll while the stream is down) ----
+
+  void poll(std::size_t slot) {
+    Subscription& sub = *subscriptions[slot];
+    if (!needs_polling(sub)) return;  // its connection is streaming again
+    rest->get_once("ticker", rest_url + "/api/v3/ticker/bookTicker?symbol=" + sub.native, kBookTickerWeight,
+                   [this, &sub](const HttpResponse& response) { on_rest_ticker(sub, response); });
+    rest->get_once(
+        "trades",
+        rest_url + "/api/v3/aggTrades?symbol=" + sub.native + "&limit=" + std::to_string(kRestTradesLimit),
+        kAggTradesWeight, [this, &sub](const HttpResponse& response) { on_rest_trades(sub, response); });
+  }
+
+  // Whether REST answers for this symbol are still wanted: not once its stream delivers again.
+  bool needs_polling(const Subscription& sub) const {
+    return fallback->polling() && sub.connection < connections.size() &&
+           !connections[sub.connection]->streaming;
+  }
+
+  void on_rest_ticker(const Subscription& sub, const HttpResponse& response) {
+    if (!needs_polling(sub)) return;
+    BookTickerMessage message;
+    if (const ParseStatus status = parser.parse_book_ticker(response.body, message); !status.ok) {
+      rest_unreadable("ticker", sub, status.reason);
+      return;
+    }
+    if (message.symbol != sub.native) {
+      rest_unreadable("ticker", sub, "answer is for another symbol");
+      return;
+    }
+    // A symbol without bids or asks (halted, delisted) has no best price to report.
+    if (message.ticker.bid_price <= 0 || message.ticker.ask_price <= 0) return;
+    Ticker ticker = message.ticker;
+    ticker.instrument = sub.id;
+    ticker.receive_time = clock.now();
+    listener->on_event(ticker);
+  }
+
+  void on_rest_trades(Subscription& sub, const HttpResponse& response) {
+    if (!needs_polling(sub)) return;
+    std::span<const Trade> trades;
+    if (const ParseStatus status = parser.parse_agg_trades(response.body, trades); !status.ok) {
+      rest_unreadable("trades", sub, status.reason);
+      return;
+    }
+    const Timestamp receive_time = clock.now();
+    for (Trade trade : trades) {  // oldest first
+      if (!is_new(sub, trade)) continue;
+      trade.instrument = sub.id;
+      trade.receive_time = receive_time;
+      note_trade(sub, trade);
+      listener->on_event(trade);
+    }
+  }
+
+  // A REST trade not emitted yet: later than the newest emitted trade or, in its millisecond, with a
+  // higher aggregate id (LastTradeTime alone would skip a trade sharing the last one's millisecond).
+  static bool is_new(const Subscription& sub, const Trade& trade) {
+    return sub.last_trade.is_new(trade.exchange_time) || trade.trade_id > sub.last_trade_id;
+  }
+
+  // A trade of this symbol is emitted, from either source.
+  static void note_trade(Subscription& sub, const Trade& trade) {
+    sub.last_trade.seen(trade.exchange_time);
+    sub.last_trade_id = std::max(sub.last_trade_id, trade.trade_id);
+  }
+
+  // A 2xx REST fallback answer that cannot be read: counted, logged (at most once per interval),
+  // and ignored; the next round asks again.
+  void rest_unreadable(std::string_view endpoint, const Subscription& sub, std::string_view reason) {
+    listener->on_error(kExchange, "parse");
+    const auto now = std::chrono::steady_clock::now();
+    if (rest_unreadable_logged && now - last_rest_unreadable_log < kMalformedLogInterval) {
+      ++rest_unreadable_suppressed;
+      return;
+    }
+    log::warn("binance: unreadable REST fallback answer, ignored",
+              {{"endpoint", endpoint},
+               {"symbol", sub.symbol},
+               {"err", reason},
+               {"suppressed_since_last", rest_unreadable_suppressed}});
+    rest_unreadable_logged = true;
+    last_rest_unreadable_log = now;
+    rest_unreadable_suppressed = 0;
   }
 
   // ---- Books ----
@@ -379,6 +507,7 @@ struct BinanceFeed::Impl {
   const std::string rest_url;
   const std::string ws_url;
   const std::chrono::milliseconds silence_timeout;
+  const std::chrono::milliseconds rest_poll_interval;
   const std::uint8_t book_depth;
   const std::vector<Instrument> instruments;
   const Clock& clock;
@@ -392,14 +521,19 @@ struct BinanceFeed::Impl {
   Backoff backoff;
   BinanceParser parser;  // used on the io thread only
   std::unique_ptr<VenueRest> rest;
+  std::unique_ptr<RestFallback> fallback;  // after io and rest: destroyed before them
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   NativeSymbolIndex index;  // native name -> position in subscriptions
   std::vector<std::unique_ptr<Connection>> connections;
   std::size_t connections_up = 0;
+  std::size_t connections_streaming = 0;
   std::uint64_t next_request_id = 1;
   bool malformed_logged = false;
   std::chrono::steady_clock::time_point last_malformed_log{};
   std::uint64_t malformed_suppressed = 0;
+  bool rest_unreadable_logged = false;
+  std::chrono::steady_clock::time_point last_rest_unreadable_log{};
+  std::uint64_t rest_unreadable_suppressed = 0;
   std::thread thread;
   std::promise<void> done;  // set when the io thread returns
   std::future<void> finished;
@@ -420,6 +554,12 @@ Status BinanceFeed::start(FeedListener& listener) {
   rest_options.used_weight_header = kUsedWeightHeader;
   rest_options.venue_weight_limit = kVenueWeightPerMinute;
   impl_->rest = std::make_unique<VenueRest>(impl_->io, rest_options, listener);
+  RestFallbackOptions fallback_options;
+  fallback_options.interval = impl_->rest_poll_interval;
+  fallback_options.grace = std::min(kRestFallbackGrace, impl_->rest_poll_interval);
+  impl_->fallback = std::make_unique<RestFallback>(
+      impl_->io, fallback_options, [impl = impl_.get()](std::size_t slot) { impl->poll(slot); },
+      [impl = impl_.get()] { return impl->rest->waiting(); });
   asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_exchange_info(); });
   impl_->finished = impl_->done.get_future();
   impl_->thread = std::thread([impl = impl_.get()] {
@@ -435,6 +575,7 @@ void BinanceFeed::stop() {
   asio::post(impl_->io, [impl = impl_.get()] {
     impl->stopping = true;
     impl->retry.cancel();
+    impl->fallback->stop();  // before the connections close: their on_close must not start polling
     for (auto& connection : impl->connections) {
       connection->pacer.cancel();
       connection->ws->stop();

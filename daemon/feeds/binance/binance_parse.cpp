@@ -476,4 +476,126 @@ ParseStatus BinanceParser::parse_exchange_info(std::string_view body, std::vecto
   return {true, {}};
 }
 
+namespace {
+
+// One element of a GET /api/v3/aggTrades array:
+// {"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true,"M":true}.
+Failure read_agg_trade(od::value value, Trade& trade) {
+  od::object object;
+  if (value.get_object().get(object)) return kWrongType;
+  std::optional<std::uint64_t> id;
+  std::optional<std::uint64_t> time;
+  std::optional<bool> buyer_is_maker;
+  std::string_view price;
+  std::string_view quantity;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return kMalformed;
+    Failure failure = kOk;
+    if (key == "a") {
+      failure = read_unsigned(field.value(), id);
+    } else if (key == "p") {
+      failure = read_string(field.value(), price);
+    } else if (key == "q") {
+      failure = read_string(field.value(), quantity);
+    } else if (key == "T") {
+      failure = read_unsigned(field.value(), time);
+    } else if (key == "m") {
+      failure = read_bool(field.value(), buyer_is_maker);
+    }
+    if (failure) return failure;
+  }
+  if (!id || !time || !buyer_is_maker || price.empty() || quantity.empty()) return kMissingField;
+  trade = Trade{};
+  if (read_decimal(price, trade.price) || read_decimal(quantity, trade.quantity)) return kBadDecimal;
+  trade.exchange_time = millis(*time);
+  trade.trade_id = *id;
+  // As on the stream: the taker sold when the buyer's order was resting on the book.
+  trade.side = *buyer_is_maker ? Side::kSell : Side::kBuy;
+  return kOk;
+}
+
+// An object where an array was expected: the venue's error reply ({"code":..,"msg":..}) or junk.
+Failure object_instead_of_array(od::document& doc) {
+  od::object object;
+  if (doc.get_object().get(object)) return kMalformed;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return kMalformed;
+    if (key == "code") return "venue error reply";
+  }
+  return kWrongType;
+}
+
+}  // namespace
+
+ParseStatus BinanceParser::parse_book_ticker(std::string_view body, BookTickerMessage& out) {
+  od::document doc;
+  od::object object;
+  if (load(body, doc) || doc.get_object().get(object)) return {false, kMalformed};
+  std::string_view symbol;
+  std::string_view bid_price;
+  std::string_view bid_size;
+  std::string_view ask_price;
+  std::string_view ask_size;
+  bool venue_error = false;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) return {false, kMalformed};
+    Failure failure = kOk;
+    if (key == "symbol") {
+      failure = read_string(field.value(), symbol);
+    } else if (key == "bidPrice") {
+      failure = read_string(field.value(), bid_price);
+    } else if (key == "bidQty") {
+      failure = read_string(field.value(), bid_size);
+    } else if (key == "askPrice") {
+      failure = read_string(field.value(), ask_price);
+    } else if (key == "askQty") {
+      failure = read_string(field.value(), ask_size);
+    } else if (key == "code") {
+      venue_error = true;
+    }
+    if (failure) return {false, failure};
+  }
+  if (!fully_consumed(doc)) return {false, kMalformed};
+  if (venue_error) return {false, "venue error reply"};
+  if (symbol.empty() || bid_price.empty() || bid_size.empty() || ask_price.empty() || ask_size.empty()) {
+    return {false, kMissingField};
+  }
+  Ticker ticker;
+  if (read_decimal(bid_price, ticker.bid_price) || read_decimal(bid_size, ticker.bid_size) ||
+      read_decimal(ask_price, ticker.ask_price) || read_decimal(ask_size, ticker.ask_size)) {
+    return {false, kBadDecimal};
+  }
+  out = BookTickerMessage{symbol, ticker};
+  return {true, {}};
+}
+
+ParseStatus BinanceParser::parse_agg_trades(std::string_view body, std::span<const Trade>& out) {
+  out = {};
+  trades_.clear();
+  od::document doc;
+  od::json_type type;
+  if (load(body, doc) || doc.type().get(type)) return {false, kMalformed};
+  if (type == od::json_type::object) return {false, object_instead_of_array(doc)};
+  od::array trades;
+  if (doc.get_array().get(trades)) return {false, type == od::json_type::array ? kMalformed : kWrongType};
+  for (auto entry : trades) {
+    od::value value;
+    // simdjson_result::get() is rvalue-qualified: the move is required.
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (std::move(entry).get(value)) return {false, kMalformed};
+    Trade trade;
+    if (Failure failure = read_agg_trade(value, trade)) return {false, failure};
+    trades_.push_back(trade);
+  }
+  if (!fully_consumed(doc)) return {false, kMalformed};
+  out = trades_;
+  return {true, {}};
+}
+
 }  // namespace tickguard::feeds::binance

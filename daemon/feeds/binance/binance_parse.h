@@ -1,6 +1,7 @@
 // Binance spot message parsing: WebSocket market-stream frames and the REST bodies the connector needs
-// (depth snapshot, exchangeInfo). Pure functions of the text: no I/O, no clock; receive times and
-// instrument ids are left at their defaults for the connector to fill in.
+// (depth snapshot, exchangeInfo, and the REST fallback's bookTicker and aggTrades). Pure functions of the
+// text: no I/O, no clock; receive times and instrument ids are left at their defaults for the connector to
+// fill in.
 #pragma once
 
 #include <simdjson.h>
@@ -46,6 +47,13 @@ struct SymbolInfo {
   std::string base_asset;
   std::string quote_asset;
   std::string status;  // "TRADING", "BREAK", ...
+};
+
+// A REST GET /api/v3/ticker/bookTicker?symbol= body: the best bid and ask of one symbol. The venue
+// sends no time, so ticker.exchange_time stays 0 (like the bookTicker stream's).
+struct BookTickerMessage {
+  std::string_view symbol;  // as sent ("BTCUSDT"); valid until the parser's next parse call
+  Ticker ticker;
 };
 
 enum class MessageKind : std::uint8_t {
@@ -98,6 +106,15 @@ class BinanceParser {
   // Parses a GET /api/v3/exchangeInfo body, replacing `out` with every listed symbol.
   ParseStatus parse_exchange_info(std::string_view body, std::vector<SymbolInfo>& out);
 
+  // Parses a GET /api/v3/ticker/bookTicker?symbol= body (one object, not the all-symbols array).
+  ParseStatus parse_book_ticker(std::string_view body, BookTickerMessage& out);
+
+  // Parses a GET /api/v3/aggTrades body (oldest first, as the venue sends it) into `out`: trade_id is
+  // the aggregate trade id "a" (the id the aggTrade stream carries), exchange_time "T", side from
+  // "m". The span points into the parser and is valid until its next parse call; on failure it is
+  // left empty. Allocates only when a body holds more trades than any before it.
+  ParseStatus parse_agg_trades(std::string_view body, std::span<const Trade>& out);
+
   // Bytes currently reserved for the padded copy of the input (grows only for a larger message).
   std::size_t buffer_capacity() const { return buffer_.size(); }
 
@@ -109,6 +126,7 @@ class BinanceParser {
   std::vector<char> buffer_;
   std::vector<DepthLevel> bids_;
   std::vector<DepthLevel> asks_;
+  std::vector<Trade> trades_;
   StreamMessage message_;
 };
 

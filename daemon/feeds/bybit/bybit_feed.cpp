@@ -14,6 +14,11 @@
 // answers a subscribe with a snapshot); the deltas in between are dropped and counted.
 // Tickers: the spot ticker stream has no best bid/offer, so the Ticker is the top of the book
 // (the ticker stream's own bid/offer wins wherever it carries one).
+// REST fallback: while a connection is down (from its close until it delivers a frame again: a
+// connection that opens and drops at once is still down), RestFallback polls each of its symbols
+// every rest_poll_interval with /v5/market/tickers (best bid/ask -> Ticker) and
+// /v5/market/recent-trade (limit 60, the spot maximum; trades later than the newest one already
+// emitted, from either source, become Trades). Each costs one request of the per-IP budget.
 #include "feeds/bybit/bybit_feed.h"
 
 #include <algorithm>
@@ -33,6 +38,7 @@
 #include "feeds/bybit/bybit_subscriptions.h"
 #include "feeds/bybit/bybit_symbols.h"
 #include "feeds/common/backoff.h"
+#include "feeds/common/rest_fallback.h"
 #include "feeds/common/venue_rest.h"
 #include "feeds/common/websocket_client.h"
 
@@ -44,6 +50,8 @@ namespace {
 
 constexpr const char* kExchange = "bybit";
 constexpr const char* kInstrumentsEndpoint = "instruments-info";
+constexpr const char* kTickerEndpoint = "ticker";
+constexpr const char* kTradesEndpoint = "trades";
 // Bybit recommends a ping every 20 s to keep a connection alive.
 constexpr auto kPingInterval = std::chrono::seconds(20);
 // Bybit allows 600 REST requests per 5 s window per IP, shared with everything else on the host,
@@ -55,6 +63,29 @@ constexpr int kMaxInstrumentPages = 100;
 // Bybit keeps orderbook.50 at 50 levels per side; spare room never evicts a level it still holds.
 constexpr std::size_t kBookCapacity = std::size_t{2} * kOrderbookDepth;
 constexpr auto kParseWarnInterval = std::chrono::seconds(10);
+// A stream reconnecting faster than this needs no REST polling (shorter poll intervals shorten it).
+constexpr std::chrono::milliseconds kRestFallbackGrace{5000};
+
+// At most one warning per kParseWarnInterval; the ones in between are counted.
+struct WarnThrottle {
+  // True when a warning may be logged now; `suppressed` is then how many were held back before it.
+  bool allow(std::uint64_t& suppressed) {
+    const auto now = std::chrono::steady_clock::now();
+    if (warned && now - last < kParseWarnInterval) {
+      ++held_back;
+      return false;
+    }
+    suppressed = held_back;
+    warned = true;
+    last = now;
+    held_back = 0;
+    return true;
+  }
+
+  bool warned = false;
+  std::chrono::steady_clock::time_point last{};
+  std::uint64_t held_back = 0;
+};
 
 std::string endpoint_or(const std::string& configured, const char* fallback) {
   std::string url = configured.empty() ? std::string(fallback) : configured;
@@ -83,6 +114,7 @@ struct BybitFeed::Impl {
     bool awaiting_snapshot = true;  // (re)subscribed, snapshot not in yet
     bool venue_bbo = false;         // the ticker stream carries a best bid/offer: do not derive one
     Ticker last_top;                // the last Ticker derived from the book
+    LastTradeTime last_trade;       // newest trade emitted (stream or REST), to emit REST trades once
   };
 
   // One WebSocket connection and the symbols it carries.
@@ -90,6 +122,7 @@ struct BybitFeed::Impl {
     Connection(Impl& impl, std::size_t index) : impl(impl), index(index), ping(impl.io) {}
     void on_open() override { impl.on_open(*this); }
     bool on_message(std::string_view frame, Timestamp receive_time) override {
+      impl.on_frame(*this);
       return impl.on_message(frame, receive_time);
     }
     void on_close(std::string_view reason) override { impl.on_close(*this, reason); }
@@ -101,12 +134,14 @@ struct BybitFeed::Impl {
     asio::steady_timer ping;
     bool opened_before = false;  // a later on_open is a reconnect
     bool open = false;
+    bool live = false;  // a frame arrived since it opened: its symbols need no REST polling
   };
 
   Impl(const config::FeedOptions& options, std::vector<Instrument> instruments, const Clock& clock)
       : rest_url(endpoint_or(options.rest_url, kDefaultRestUrl)),
         ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
         silence_timeout(options.silence_timeout),
+        rest_poll_interval(options.rest_poll_interval),
         book_depth(
             static_cast<std::uint8_t>(std::clamp<int>(options.book_depth, 1, BookSnapshot::kMaxDepth))),
         instruments(std::move(instruments)),
@@ -172,6 +207,7 @@ struct BybitFeed::Impl {
         subscriptions.push_back(std::move(sub));
     }
     listed.clear();
+    fallback->set_count(subscriptions.size());
   }
 
   void start_streams() {
@@ -242,6 +278,7 @@ struct BybitFeed::Impl {
           for (Trade& trade : message.trades) {
             trade.instrument = sub->id;
             trade.receive_time = receive_time;
+            sub->last_trade.seen(trade.exchange_time);
             listener->on_event(trade);
           }
         }
@@ -327,17 +364,78 @@ struct BybitFeed::Impl {
   void on_malformed(ParseStatus status, std::size_t bytes) {
     listener->on_error(kExchange, "parse");
     listener->on_dropped_message(kExchange);
-    const auto now = std::chrono::steady_clock::now();
-    if (parse_warned && now - last_parse_warning < kParseWarnInterval) {
-      ++parse_warnings_suppressed;
-      return;
-    }
+    std::uint64_t suppressed = 0;
+    if (!parse_warnings.allow(suppressed)) return;
     log::warn("bybit: malformed message dropped", {{"err", to_string(status)},
                                                    {"bytes", static_cast<std::uint64_t>(bytes)},
-                                                   {"suppressed", parse_warnings_suppressed}});
-    parse_warned = true;
-    last_parse_warning = now;
-    parse_warnings_suppressed = 0;
+                                                   {"suppressed", suppressed}});
+  }
+
+  // The first frame since a connection opened: it works again. Once every connection does, the
+  // stream is back and REST polling stops.
+  void on_frame(Connection& connection) {
+    if (connection.live) return;
+    connection.live = true;
+    if (++live_connections == connections.size()) fallback->stream_up();
+  }
+
+  // ---- REST fallback (RestFallback calls poll while the stream is down) ----
+
+  void poll(std::size_t index) {
+    if (index >= subscriptions.size()) return;
+    Subscription& sub = *subscriptions[index];
+    if (sub.connection != nullptr && sub.connection->live) return;  // its own connection works
+    rest->get_once(kTickerEndpoint, tickers_url(rest_url, sub.venue_symbol), 1,
+                   [this, &sub](const HttpResponse& response) { on_rest_ticker(sub, response); });
+    rest->get_once(kTradesEndpoint, recent_trades_url(rest_url, sub.venue_symbol), 1,
+                   [this, &sub](const HttpResponse& response) { on_rest_trades(sub, response); });
+  }
+
+  // An answer that arrives once the symbol streams again is stale: the stream has the news.
+  bool streaming(const Subscription& sub) const {
+    return !fallback->polling() || (sub.connection != nullptr && sub.connection->live);
+  }
+
+  void on_rest_ticker(Subscription& sub, const HttpResponse& response) {
+    if (streaming(sub)) return;
+    const ParseStatus status = parser.parse_rest_tickers(response.body, rest_tickers);
+    if (status != ParseStatus::kOk) return on_rest_unusable(kTickerEndpoint, sub, status);
+    const auto row = std::find_if(rest_tickers.begin(), rest_tickers.end(),
+                                  [&sub](const RestTicker& t) { return t.symbol == sub.venue_symbol; });
+    if (row == rest_tickers.end()) return on_rest_unusable(kTickerEndpoint, sub, ParseStatus::kMissingField);
+    Ticker ticker;
+    if (to_ticker(row->ticker, sub.id, clock.now(), ticker)) listener->on_event(ticker);
+  }
+
+  void on_rest_trades(Subscription& sub, const HttpResponse& response) {
+    if (streaming(sub)) return;
+    const ParseStatus status = parser.parse_rest_trades(response.body, rest_trades);
+    if (status != ParseStatus::kOk) return on_rest_unusable(kTradesEndpoint, sub, status);
+    if (!rest_trades.symbol.empty() && rest_trades.symbol != sub.venue_symbol) {
+      return on_rest_unusable(kTradesEndpoint, sub, ParseStatus::kBadValue);
+    }
+    sort_oldest_first(rest_trades.trades);
+    // Judged against the newest trade before this answer: trades of one millisecond all pass.
+    const LastTradeTime before = sub.last_trade;
+    const Timestamp now = clock.now();
+    for (Trade& trade : rest_trades.trades) {
+      if (!before.is_new(trade.exchange_time)) continue;
+      trade.instrument = sub.id;
+      trade.receive_time = now;
+      sub.last_trade.seen(trade.exchange_time);
+      listener->on_event(trade);
+    }
+  }
+
+  // A 2xx REST answer that carries no usable data: counted and logged, the next round asks again.
+  void on_rest_unusable(const char* endpoint, const Subscription& sub, ParseStatus status) {
+    listener->on_error(kExchange, status == ParseStatus::kVenueError ? "venue" : "parse");
+    std::uint64_t suppressed = 0;
+    if (!rest_warnings.allow(suppressed)) return;
+    log::warn("bybit: unusable REST fallback reply", {{"endpoint", endpoint},
+                                                      {"symbol", sub.symbol},
+                                                      {"err", to_string(status)},
+                                                      {"suppressed", suppressed}});
   }
 
   void on_close(Connection& connection, std::string_view reason) {
@@ -347,6 +445,11 @@ struct BybitFeed::Impl {
       connection.open = false;
       --open_connections;
     }
+    if (connection.live) {
+      connection.live = false;
+      --live_connections;
+    }
+    fallback->stream_down();
     if (!stopping) log::warn("bybit: disconnected, reconnecting", {{"reason", reason}});
     listener->on_connection_state(kExchange, false);
     for (Subscription* sub : connection.subscriptions) {
@@ -363,6 +466,7 @@ struct BybitFeed::Impl {
   const std::string rest_url;
   const std::string ws_url;
   const std::chrono::milliseconds silence_timeout;
+  const std::chrono::milliseconds rest_poll_interval;
   const std::uint8_t book_depth;
   const std::vector<Instrument> instruments;
   const Clock& clock;
@@ -380,13 +484,16 @@ struct BybitFeed::Impl {
   std::vector<InstrumentInfo> listed;  // metadata pages read so far
   int pages = 0;
   std::unique_ptr<VenueRest> rest;
+  std::unique_ptr<RestFallback> fallback;  // after io: its timer goes first
+  std::vector<RestTicker> rest_tickers;    // reused REST fallback answers
+  RestTrades rest_trades;
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   std::map<std::string, Subscription*, std::less<>> by_venue_symbol;
   std::vector<std::unique_ptr<Connection>> connections;
   std::size_t open_connections = 0;
-  bool parse_warned = false;
-  std::chrono::steady_clock::time_point last_parse_warning{};
-  std::uint64_t parse_warnings_suppressed = 0;
+  std::size_t live_connections = 0;
+  WarnThrottle parse_warnings;
+  WarnThrottle rest_warnings;
   std::thread thread;
   std::promise<void> done;  // set when the io thread returns
   std::future<void> finished;
@@ -409,6 +516,12 @@ Status BybitFeed::start(FeedListener& listener) {
   rest_options.limit = kRestLimit;
   rest_options.ban_status = 403;  // "access too frequent": an IP ban lifted after 10 minutes
   impl_->rest = std::make_unique<VenueRest>(impl_->io, rest_options, listener);
+  RestFallbackOptions fallback_options;
+  fallback_options.interval = impl_->rest_poll_interval;
+  fallback_options.grace = std::min(kRestFallbackGrace, impl_->rest_poll_interval);
+  impl_->fallback = std::make_unique<RestFallback>(
+      impl_->io, fallback_options, [impl = impl_.get()](std::size_t index) { impl->poll(index); },
+      [impl = impl_.get()] { return impl->rest->waiting(); });
   asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_instruments({}); });
   impl_->finished = impl_->done.get_future();
   impl_->thread = std::thread([impl = impl_.get()] {
@@ -424,6 +537,7 @@ void BybitFeed::stop() {
   asio::post(impl_->io, [impl = impl_.get()] {
     impl->stopping = true;
     impl->retry.cancel();
+    impl->fallback->stop();
     for (auto& connection : impl->connections) {
       connection->ping.cancel();
       connection->ws->stop();

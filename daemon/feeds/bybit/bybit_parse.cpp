@@ -1,5 +1,6 @@
 #include "feeds/bybit/bybit_parse.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -526,6 +527,13 @@ ParseStatus BybitParser::parse_rest_trades(std::string_view body, RestTrades& ou
     return ParseStatus::kOk;
   }));
   return ParseStatus::kOk;
+}
+
+void sort_oldest_first(std::vector<Trade>& trades) {
+  if (trades.size() < 2) return;
+  if (trades.front().exchange_time > trades.back().exchange_time) std::reverse(trades.begin(), trades.end());
+  std::stable_sort(trades.begin(), trades.end(),
+                   [](const Trade& a, const Trade& b) { return a.exchange_time < b.exchange_time; });
 }
 
 bool to_ticker(const TickerUpdate& update, InstrumentId instrument, Timestamp receive_time, Ticker& out) {

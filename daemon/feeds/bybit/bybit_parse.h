@@ -104,7 +104,8 @@ struct RestTicker {
   TickerUpdate ticker;
 };
 
-// REST /v5/market/recent-trade?category=spot: the symbol of the request plus its trades.
+// REST /v5/market/recent-trade?category=spot: the symbol of the request plus its trades, in the
+// venue's order (the documentation states none; see sort_oldest_first).
 struct RestTrades {
   std::string symbol;
   // publicTrade data, parsed straight into tickguard::Trade: exchange_time (`T`, when the trade
@@ -143,6 +144,11 @@ class BybitParser {
   simdjson::ondemand::parser parser_;
   std::vector<char> buffer_;
 };
+
+// Puts REST trades in the order they happened, oldest first, so that the last one emitted is the
+// latest price: a newest-first list is reversed first, then trades are stably sorted by exchange
+// time, so trades of the same millisecond keep their order of execution either way.
+void sort_oldest_first(std::vector<Trade>& trades);
 
 // The normalized Ticker of a parsed ticker (instrument ids are assigned by the pipeline).
 // False (and `out` untouched) when the ticker carries no best bid/offer (Bybit spot WebSocket).

@@ -23,18 +23,12 @@ bool is_unreserved(char c) {
          c == '_' || c == '~';
 }
 
-}  // namespace
-
-std::string instruments_info_url(std::string_view rest_url, std::string_view cursor) {
-  std::string url(rest_url);
-  url += "/v5/market/instruments-info?category=spot";
-  if (cursor.empty()) return url;
-  url += "&cursor=";
+// Appends `text` percent-encoded except for unreserved characters and existing %XX escapes.
+void append_encoded(std::string& url, std::string_view text) {
   constexpr char kHex[] = "0123456789ABCDEF";
-  for (std::size_t i = 0; i < cursor.size(); ++i) {
-    const char c = cursor[i];
-    const bool escape_already =
-        c == '%' && i + 2 < cursor.size() && is_hex(cursor[i + 1]) && is_hex(cursor[i + 2]);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    const bool escape_already = c == '%' && i + 2 < text.size() && is_hex(text[i + 1]) && is_hex(text[i + 2]);
     if (is_unreserved(c) || escape_already) {
       url += c;
     } else {
@@ -44,6 +38,32 @@ std::string instruments_info_url(std::string_view rest_url, std::string_view cur
       url += kHex[byte & 15];
     }
   }
+}
+
+}  // namespace
+
+std::string instruments_info_url(std::string_view rest_url, std::string_view cursor) {
+  std::string url(rest_url);
+  url += "/v5/market/instruments-info?category=spot";
+  if (cursor.empty()) return url;
+  url += "&cursor=";
+  append_encoded(url, cursor);
+  return url;
+}
+
+std::string tickers_url(std::string_view rest_url, std::string_view venue_symbol) {
+  std::string url(rest_url);
+  url += "/v5/market/tickers?category=spot&symbol=";
+  append_encoded(url, venue_symbol);
+  return url;
+}
+
+std::string recent_trades_url(std::string_view rest_url, std::string_view venue_symbol, int limit) {
+  std::string url(rest_url);
+  url += "/v5/market/recent-trade?category=spot&symbol=";
+  append_encoded(url, venue_symbol);
+  url += "&limit=";
+  url += std::to_string(limit);
   return url;
 }
 

@@ -35,6 +35,16 @@ struct SymbolLookup {
 // cursor Bybit already encoded is sent back unchanged.
 std::string instruments_info_url(std::string_view rest_url, std::string_view cursor);
 
+// Bybit spot recent-trade accepts limit 1..60 (default 60); the REST fallback asks for all 60, the
+// same one request in Bybit's per-IP count as a smaller page.
+inline constexpr int kRecentTradesLimit = 60;
+// The REST fallback's URLs for one symbol (percent-encoded like the cursor above):
+// `rest_url`/v5/market/tickers?category=spot&symbol=<symbol> (best bid/ask, last price) and
+// `rest_url`/v5/market/recent-trade?category=spot&symbol=<symbol>&limit=<limit>.
+std::string tickers_url(std::string_view rest_url, std::string_view venue_symbol);
+std::string recent_trades_url(std::string_view rest_url, std::string_view venue_symbol,
+                              int limit = kRecentTradesLimit);
+
 class BybitSymbolMap {
  public:
   BybitSymbolMap() = default;

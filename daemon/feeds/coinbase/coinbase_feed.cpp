@@ -5,6 +5,10 @@
 // Books: a snapshot then l2updates, which carry no sequence; trade ids are contiguous per product,
 // so a match or heartbeat revealing a skipped trade id means the connection lost messages of that
 // product: the gap is counted and that product's book alone is resubscribed for a fresh snapshot.
+// REST fallback: while the stream is down (after a grace period), every rest_poll_interval each
+// product's GET /products/{id}/ticker and GET /products/{id}/trades?limit=100 (one request each of
+// the same public budget) keep its best bid/ask and trades flowing; a REST trade is emitted only if
+// it is newer than every trade already emitted for the product (from either source).
 #include "feeds/coinbase/coinbase_feed.h"
 
 #include <algorithm>
@@ -24,6 +28,7 @@
 #include "feeds/coinbase/coinbase_symbols.h"
 #include "feeds/common/backoff.h"
 #include "feeds/common/rate_limiter.h"
+#include "feeds/common/rest_fallback.h"
 #include "feeds/common/venue_rest.h"
 #include "feeds/common/websocket_client.h"
 
@@ -45,6 +50,9 @@ constexpr auto kHousekeepingInterval = std::chrono::seconds(5);
 // Malformed frames are counted one by one but logged at most once per interval.
 constexpr auto kMalformedLogInterval = std::chrono::seconds(10);
 constexpr std::size_t kBookLevelsPerSide = 1000;
+// Recent trades asked for per fallback poll: one request whatever the limit (the venue's default
+// and maximum are 1000); 100 covers a 5 s poll interval of all but the busiest products.
+constexpr int kRestTradesLimit = 100;
 
 // One subscribed product: its pipeline id, ids, book and the marks of its sequenced channels.
 struct Subscription {
@@ -55,6 +63,7 @@ struct Subscription {
   SequenceMark trades{SequenceMark::Policy::kContiguous};  // trade_id: contiguous per product
   SequenceMark tickers{SequenceMark::Policy::kMonotonic};  // ticker `sequence`: drops stale ones
   ResyncRequest resync{kResyncTimeout};
+  LastTradeTime last_trade;  // newest trade emitted, from the stream or REST: kept across reconnects
 
   // After a disconnect: everything restarts from the next subscription.
   void reset() {
@@ -72,6 +81,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
       : rest_url(options.rest_url.empty() ? kDefaultRestUrl : options.rest_url),
         ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
         silence_timeout(options.silence_timeout),
+        rest_poll_interval(options.rest_poll_interval),
         book_depth(
             static_cast<std::uint8_t>(std::clamp<int>(options.book_depth, 1, BookSnapshot::kMaxDepth))),
         instruments(std::move(instruments)),
@@ -106,6 +116,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
     }
     backoff.reset();
     subscribe_known(SymbolMap(products));
+    fallback->set_count(subscriptions.size());
     if (subscriptions.empty()) {
       log::error("coinbase: no listed symbol to subscribe, not connecting", {{"feed", kExchange}});
       return;
@@ -200,6 +211,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
     log::info("coinbase: connected",
               {{"url", ws_url}, {"products", static_cast<std::uint64_t>(subscriptions.size())}});
     listener->on_connection_state(kExchange, true);
+    fallback->stream_up();
     // The venue disconnects a client that has not subscribed within 5 s: the first request goes now.
     for (std::string& request : subscription_requests(RequestType::kSubscribe, product_ids, kChannels)) {
       send(std::move(request));
@@ -249,6 +261,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
     trade.instrument = sub.id;
     trade.receive_time = receive_time;
     listener->on_event(trade);
+    sub.last_trade.seen(trade.exchange_time);
     if (verdict == SequenceVerdict::kGap) on_gap(sub, "trade id gap on matches");
   }
 
@@ -320,11 +333,62 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
     log::warn("coinbase: disconnected, reconnecting", {{"reason", reason}});
     connected = false;
     listener->on_connection_state(kExchange, false);
+    fallback->stream_down();
     for (auto& sub : subscriptions) sub->reset();
     // Requests for the old connection are void: the next on_open subscribes everything again.
     outbox.clear();
     send_timer.cancel();
     send_waiting = false;
+  }
+
+  // ---- REST fallback while the stream is down ----
+
+  void poll(std::size_t index) {
+    Subscription* sub = subscriptions[index].get();
+    const std::string base = rest_url + "/products/" + sub->product_id;
+    rest->get_once("ticker", base + "/ticker", 1,
+                   [this, sub](const HttpResponse& response) { on_rest_ticker(*sub, response); });
+    rest->get_once("trades", base + "/trades?limit=" + std::to_string(kRestTradesLimit), 1,
+                   [this, sub](const HttpResponse& response) { on_rest_trades(*sub, response); });
+  }
+
+  void on_rest_ticker(const Subscription& sub, const HttpResponse& response) {
+    if (!fallback->polling()) return;  // the stream came back meanwhile and is fresher
+    if (const ParseError error = parser.parse_rest_ticker(response.body, rest_ticker);
+        error != ParseError::kNone) {
+      on_rest_malformed(sub, "ticker", error);
+      return;
+    }
+    listener->on_event(to_ticker(rest_ticker, sub.id, clock.now()));
+  }
+
+  // Emits, oldest first, the polled trades newer than every trade already emitted for the product.
+  // Newness is judged against the time before this batch: trades of one taker order share a time.
+  void on_rest_trades(Subscription& sub, const HttpResponse& response) {
+    if (!fallback->polling()) return;
+    if (const ParseError error = parser.parse_rest_trades(response.body, rest_trades);
+        error != ParseError::kNone) {
+      on_rest_malformed(sub, "trades", error);
+      return;
+    }
+    std::sort(rest_trades.begin(), rest_trades.end(), [](const Trade& a, const Trade& b) {
+      return a.exchange_time != b.exchange_time ? a.exchange_time < b.exchange_time : a.trade_id < b.trade_id;
+    });
+    const LastTradeTime before = sub.last_trade;
+    const Timestamp now = clock.now();
+    for (Trade& trade : rest_trades) {
+      if (!before.is_new(trade.exchange_time)) continue;
+      trade.instrument = sub.id;
+      trade.receive_time = now;
+      listener->on_event(trade);
+      sub.last_trade.seen(trade.exchange_time);
+    }
+  }
+
+  void on_rest_malformed(const Subscription& sub, const char* endpoint, ParseError error) {
+    listener->on_error(kExchange, "parse");
+    log::warn("coinbase: malformed REST answer dropped",
+              {{"endpoint", endpoint}, {"symbol", sub.symbol}, {"err", to_string(error)}});
   }
 
   Subscription* find(std::string_view product_id) {
@@ -335,6 +399,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
   const std::string rest_url;
   const std::string ws_url;
   const std::chrono::milliseconds silence_timeout;
+  const std::chrono::milliseconds rest_poll_interval;
   const std::uint8_t book_depth;
   const std::vector<Instrument> instruments;
   const Clock& clock;
@@ -357,6 +422,9 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
   std::chrono::steady_clock::time_point last_malformed_log{};
   std::uint64_t malformed_since_log = 0;
   std::unique_ptr<VenueRest> rest;
+  std::unique_ptr<RestFallback> fallback;  // polls through `rest` while the stream is down
+  RestTicker rest_ticker;                  // the last polled ticker, reused
+  std::vector<Trade> rest_trades;          // the last polled trades, reused
   std::unique_ptr<WebSocketClient> ws;
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   std::map<std::string, Subscription*, std::less<>> by_product;  // product id -> subscription
@@ -379,6 +447,13 @@ Status CoinbaseFeed::start(FeedListener& listener) {
   rest_options.exchange = kExchange;
   rest_options.limit = kRestLimit;
   impl_->rest = std::make_unique<VenueRest>(impl_->io, std::move(rest_options), listener);
+  // The grace before polling equals the interval: the default 5 s tolerates a quick reconnect,
+  // and a shorter interval (tests, impatient operators) starts polling as soon.
+  const RestFallbackOptions fallback_options{.interval = impl_->rest_poll_interval,
+                                             .grace = impl_->rest_poll_interval};
+  impl_->fallback = std::make_unique<RestFallback>(
+      impl_->io, fallback_options, [impl = impl_.get()](std::size_t index) { impl->poll(index); },
+      [impl = impl_.get()] { return impl->rest->waiting(); });
   asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_products(); });
   impl_->finished = impl_->done.get_future();
   impl_->thread = std::thread([impl = impl_.get()] {
@@ -395,6 +470,7 @@ void CoinbaseFeed::stop() {
     impl->retry.cancel();
     impl->housekeeping.cancel();
     impl->send_timer.cancel();
+    impl->fallback->stop();
     if (impl->ws) impl->ws->stop();
     impl->guard.reset();
   });

@@ -176,6 +176,19 @@ ParseError read_time(std::string_view text, Timestamp& out) {
   return ParseError::kNone;
 }
 
+// Matches and REST trades carry the resting (maker) order's side; the taker hit it from the other
+// side, and the normalized trade reports the taker's.
+ParseError read_aggressor(std::string_view maker_side, Side& out) {
+  if (maker_side == "buy") {
+    out = Side::kSell;
+  } else if (maker_side == "sell") {
+    out = Side::kBuy;
+  } else {
+    return ParseError::kBadValue;
+  }
+  return ParseError::kNone;
+}
+
 ParseError build_match(const Fields& f, WsMessage& out) {
   if (f.product_id.empty() || !f.trade_id || !f.price || !f.size || f.side.empty() || f.time.empty()) {
     return ParseError::kMissingField;
@@ -186,14 +199,7 @@ ParseError build_match(const Fields& f, WsMessage& out) {
   m.trade.quantity = *f.size;
   m.sequence = f.sequence.value_or(0);
   m.last_match = f.type == "last_match";
-  // `side` is the resting (maker) order's side; the taker hit it from the other side.
-  if (f.side == "buy") {
-    m.trade.side = Side::kSell;
-  } else if (f.side == "sell") {
-    m.trade.side = Side::kBuy;
-  } else {
-    return ParseError::kBadValue;
-  }
+  if (auto e = read_aggressor(f.side, m.trade.side); e != ParseError::kNone) return e;
   out.kind = MessageKind::kMatch;
   return read_time(f.time, m.trade.exchange_time);
 }
@@ -291,6 +297,45 @@ ParseError read_product(value v, Product& out) {
   return ParseError::kNone;
 }
 
+// One row of REST /products/{id}/trades: {"time","trade_id","price","size","side"}.
+ParseError read_rest_trade(value v, Trade& out) {
+  object row;
+  if (v.get_object().get(row)) return ParseError::kMalformedJson;
+  std::optional<std::uint64_t> trade_id;
+  std::optional<double> price;
+  std::optional<double> size;
+  std::string_view side;
+  std::string_view time;
+  for (auto field_result : row) {
+    simdjson::ondemand::field field;
+    std::string_view key;
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) {
+      return ParseError::kMalformedJson;
+    }
+    ParseError e = ParseError::kNone;
+    if (key == "trade_id") {
+      e = read_unsigned_field(field.value(), trade_id);
+    } else if (key == "price") {
+      e = read_decimal_field(field.value(), price);
+    } else if (key == "size") {
+      e = read_decimal_field(field.value(), size);
+    } else if (key == "side") {
+      e = read_string(field.value(), side);
+    } else if (key == "time") {
+      e = read_string(field.value(), time);
+    }
+    if (e != ParseError::kNone) return e;
+  }
+  if (!trade_id || !price || !size || side.empty() || time.empty()) return ParseError::kMissingField;
+  out = Trade{};
+  out.trade_id = *trade_id;
+  out.price = *price;
+  out.quantity = *size;
+  if (auto e = read_aggressor(side, out.side); e != ParseError::kNone) return e;
+  return read_time(time, out.exchange_time);
+}
+
 // After the root value is consumed there must be nothing left ("{...} junk" is not one frame).
 bool has_trailing_content(simdjson::ondemand::document& doc) {
   const char* location = nullptr;
@@ -361,6 +406,66 @@ ParseError CoinbaseParser::parse_products(std::string_view body, std::vector<Pro
   return ParseError::kNone;
 }
 
+ParseError CoinbaseParser::parse_rest_ticker(std::string_view body, RestTicker& out) {
+  out = RestTicker{};
+  simdjson::ondemand::document doc;
+  object root;
+  if (parser_.iterate(pad(body)).get(doc) || doc.get_object().get(root)) {
+    return ParseError::kMalformedJson;
+  }
+  std::optional<double> bid;
+  std::optional<double> ask;
+  std::string_view time;
+  for (auto field_result : root) {
+    simdjson::ondemand::field field;
+    std::string_view key;
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (std::move(field_result).get(field) || field.unescaped_key().get(key)) {
+      return ParseError::kMalformedJson;
+    }
+    ParseError e = ParseError::kNone;
+    if (key == "bid") {
+      e = read_decimal_field(field.value(), bid);
+    } else if (key == "ask") {
+      e = read_decimal_field(field.value(), ask);
+    } else if (key == "price") {
+      e = read_decimal(field.value(), out.price);
+    } else if (key == "size") {
+      e = read_decimal(field.value(), out.size);
+    } else if (key == "trade_id") {
+      e = read_unsigned(field.value(), out.trade_id);
+    } else if (key == "time") {
+      e = read_string(field.value(), time);
+    }
+    if (e != ParseError::kNone) return e;
+  }
+  if (has_trailing_content(doc)) return ParseError::kMalformedJson;
+  if (!bid || !ask) return ParseError::kMissingField;
+  out.bid = *bid;
+  out.ask = *ask;
+  if (time.empty()) return ParseError::kNone;
+  out.has_time = true;
+  return read_time(time, out.time);
+}
+
+ParseError CoinbaseParser::parse_rest_trades(std::string_view body, std::vector<Trade>& out) {
+  out.clear();
+  simdjson::ondemand::document doc;
+  array rows;
+  if (parser_.iterate(pad(body)).get(doc) || doc.get_array().get(rows)) {
+    return ParseError::kMalformedJson;
+  }
+  for (auto row_result : rows) {
+    value row;
+    if (row_result.get(row)) return ParseError::kMalformedJson;
+    Trade trade;
+    if (auto e = read_rest_trade(row, trade); e != ParseError::kNone) return e;
+    out.push_back(trade);
+  }
+  if (has_trailing_content(doc)) return ParseError::kMalformedJson;
+  return ParseError::kNone;
+}
+
 Ticker to_ticker(const TickerMessage& ticker, InstrumentId instrument, Timestamp receive_time) {
   Ticker out;
   out.instrument = instrument;
@@ -370,6 +475,16 @@ Ticker to_ticker(const TickerMessage& ticker, InstrumentId instrument, Timestamp
   out.bid_size = ticker.best_bid_size;
   out.ask_price = ticker.best_ask;
   out.ask_size = ticker.best_ask_size;
+  return out;
+}
+
+Ticker to_ticker(const RestTicker& ticker, InstrumentId instrument, Timestamp receive_time) {
+  Ticker out;
+  out.instrument = instrument;
+  out.exchange_time = ticker.has_time ? ticker.time : Timestamp{};
+  out.receive_time = receive_time;
+  out.bid_price = ticker.bid;
+  out.ask_price = ticker.ask;
   return out;
 }
 

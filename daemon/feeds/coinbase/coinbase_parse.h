@@ -1,6 +1,8 @@
 // Pure parsing of the Coinbase Exchange public WebSocket feed (match/last_match, ticker, level2
-// snapshot/l2update, heartbeat, subscriptions, error) and of the REST /products listing. No I/O:
-// the feed hands each received frame to CoinbaseParser::parse and acts on the decoded value.
+// snapshot/l2update, heartbeat, subscriptions, error) and of the REST bodies the connector reads:
+// /products (metadata), and /products/{id}/ticker and /products/{id}/trades (the fallback polled
+// while the stream is down). No I/O: the feed hands each received frame or body to CoinbaseParser
+// and acts on the decoded value.
 #pragma once
 
 #include <simdjson.h>
@@ -107,6 +109,18 @@ struct Product {
   bool tradable() const { return status == "online" && !trading_disabled; }
 };
 
+// REST GET /products/{product_id}/ticker: the last trade (tick), best bid/ask and 24 h volume.
+// Only the best bid and ask are required; the venue sends no sizes for them.
+struct RestTicker {
+  double bid = 0;
+  double ask = 0;
+  double price = 0;  // last trade price, 0 when absent
+  double size = 0;   // last trade size, 0 when absent
+  std::uint64_t trade_id = 0;
+  Timestamp time{};  // the last trade's time
+  bool has_time = false;
+};
+
 // Decodes frames. Owns one simdjson on-demand parser and one padded buffer that are reused, so in
 // steady state (frames no larger than seen before) parsing does not allocate. Not thread-safe:
 // use one per connection thread.
@@ -123,6 +137,16 @@ class CoinbaseParser {
   // or currencies fail the whole body: a partial product list would silently drop symbols.
   ParseError parse_products(std::string_view body, std::vector<Product>& out);
 
+  // Parses a REST /products/{id}/ticker body (one JSON object) into `out` (reset first). Unknown
+  // fields (volume, rfq_volume, ...) are skipped.
+  ParseError parse_rest_ticker(std::string_view body, RestTicker& out);
+
+  // Parses a REST /products/{id}/trades body (a JSON array, newest first as the venue sends it)
+  // into `out` (cleared first), in body order. Each row needs trade_id, price, size, side and time;
+  // `side` is the MAKER order's side, so trade.side is the opposite (the aggressor), as for
+  // matches. instrument and receive_time are left for the caller. A bad row fails the whole body.
+  ParseError parse_rest_trades(std::string_view body, std::vector<Trade>& out);
+
  private:
   simdjson::padded_string_view pad(std::string_view text);
 
@@ -135,5 +159,9 @@ class CoinbaseParser {
 // receive time. exchange_time stays empty when the venue sent no time (the first ticker after a
 // subscription may carry none), so no latency is derived from it.
 Ticker to_ticker(const TickerMessage& ticker, InstrumentId instrument, Timestamp receive_time);
+
+// The same for a REST ticker: best bid and ask without sizes (the venue sends none), and the
+// venue's time (that of the last trade) as exchange_time when present.
+Ticker to_ticker(const RestTicker& ticker, InstrumentId instrument, Timestamp receive_time);
 
 }  // namespace tickguard::feeds::coinbase

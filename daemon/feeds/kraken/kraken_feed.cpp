@@ -19,6 +19,14 @@
 // sequence numbers). A mismatch counts a checksum failure and resubscribes that symbol's book alone
 // (unsubscribe + subscribe brings a fresh snapshot); its updates meanwhile are dropped and counted.
 // A book that fails again without a verified update in between is resubscribed with backoff.
+//
+// REST fallback: once the stream has been down for RestFallback's grace period, every
+// rest_poll_interval each symbol's GET /0/public/Ticker (best bid/ask) and GET /0/public/Trades
+// (the latest kRestTradeCount trades) go out through VenueRest, at the same one call per second as
+// AssetPairs: N symbols take 2N seconds a round, and a round waits until the last one drained.
+// Each REST trade newer than every trade emitted for the symbol (stream or REST) is emitted once.
+// The stream counts as back at its first market data message, not at the handshake: a venue that
+// accepts connections and drops them straight away must not keep cancelling the polling.
 #include "feeds/kraken/kraken_feed.h"
 
 #include <algorithm>
@@ -36,6 +44,7 @@
 #include "core/log.h"
 #include "feeds/common/backoff.h"
 #include "feeds/common/rate_limiter.h"
+#include "feeds/common/rest_fallback.h"
 #include "feeds/common/venue_rest.h"
 #include "feeds/common/websocket_client.h"
 #include "feeds/kraken/kraken_book.h"
@@ -51,19 +60,26 @@ namespace {
 
 constexpr const char* kExchange = "kraken";
 constexpr const char* kAssetPairsEndpoint = "AssetPairs";
+constexpr const char* kTickerEndpoint = "ticker";  // REST fallback: /0/public/Ticker
+constexpr const char* kTradesEndpoint = "trades";  // REST fallback: /0/public/Trades
+// Trades asked for per REST poll (the venue allows 1..1000, default 1000). Every public call costs
+// the same whatever the count; 100 covers a symbol trading 10 times a second over a 10 s round.
+constexpr int kRestTradeCount = 100;
 // Kraken: "calling the public endpoints at a frequency of 1 per second (or less)" stays in limits.
 constexpr RateLimit kPublicRestLimit{.capacity = 1, .refill_per_second = 1};
 constexpr auto kPingInterval = std::chrono::seconds(30);
-constexpr auto kRateLimitedPause = std::chrono::seconds(2);  // after "Exceeded msg rate"
-constexpr std::size_t kRememberedRequests = 256;             // for resending a refused request
-constexpr auto kMalformedWarningInterval = std::chrono::seconds(10);
+constexpr auto kRateLimitedPause = std::chrono::seconds(2);           // after "Exceeded msg rate"
+constexpr std::size_t kRememberedRequests = 256;                      // for resending a refused request
+constexpr auto kMalformedWarningInterval = std::chrono::seconds(10);  // also for REST fallback answers
 
 // One subscribed instrument: its pipeline id, names, book and book-resync state.
 struct Subscription {
   Subscription(asio::io_context& io, KrakenBookOptions book_options) : book(book_options), resync_timer(io) {}
   InstrumentId id = 0;
-  std::string symbol;     // unified, for logs
-  std::string v2_symbol;  // as the venue writes it
+  std::string symbol;        // unified, for logs
+  std::string v2_symbol;     // as the venue writes it
+  std::string rest_pair;     // the AssetPairs key ("XXMRZUSD"): REST requests name the pair by it
+  LastTradeTime last_trade;  // newest trade emitted, from either source
   KrakenBookSync book;
   KrakenResyncThrottle resync_throttle;
   asio::steady_timer resync_timer;
@@ -76,6 +92,7 @@ struct KrakenFeed::Impl final : WebSocketHandler {
       : rest_url(options.rest_url.empty() ? kDefaultRestUrl : options.rest_url),
         ws_url(options.ws_url.empty() ? kDefaultWsUrl : options.ws_url),
         silence_timeout(options.silence_timeout),
+        rest_poll_interval(options.rest_poll_interval),
         book_levels(
             static_cast<std::uint8_t>(std::clamp<int>(options.book_depth, 1, BookSnapshot::kMaxDepth))),
         book_depth(subscription_depth(book_levels)),
@@ -115,6 +132,7 @@ struct KrakenFeed::Impl final : WebSocketHandler {
     }
     backoff.reset();
     subscribe_known(KrakenSymbolMap(pairs));
+    fallback->set_count(subscriptions.size());
     if (subscriptions.empty()) {
       log::error("kraken: no configured symbol is listed, not connecting",
                  {{"symbols", static_cast<std::uint64_t>(instruments.size())}});
@@ -149,6 +167,7 @@ struct KrakenFeed::Impl final : WebSocketHandler {
       sub->id = instrument.id;
       sub->symbol = instrument.symbol;
       sub->v2_symbol = market->v2_symbol;
+      sub->rest_pair = market->rest_key;
       by_symbol.emplace(sub->v2_symbol, sub.get());
       subscriptions.push_back(std::move(sub));
     }
@@ -222,12 +241,24 @@ struct KrakenFeed::Impl final : WebSocketHandler {
   }
 
   bool on_message(std::string_view frame, Timestamp receive_time) override {
+    const bool data = handle(frame, receive_time);
+    if (data && !stream_live) {  // the first market data of this connection: the stream is back
+      stream_live = true;
+      fallback->stream_up();
+    }
+    return data;
+  }
+
+  // Dispatches one frame; true when it carried market data.
+  bool handle(std::string_view frame, Timestamp receive_time) {
     switch (parser.parse(frame)) {
       case KrakenMessageKind::kTrade:
         if (parser.snapshot()) return true;  // past trades (never requested): not new trades
         for (const KrakenTrade& trade : parser.trades()) {
-          if (const Subscription* sub = find(trade.symbol))
+          if (Subscription* sub = find(trade.symbol)) {
+            sub->last_trade.seen(trade.exchange_time);
             listener->on_event(to_trade(trade, sub->id, receive_time));
+          }
         }
         return true;
       case KrakenMessageKind::kTicker:
@@ -357,13 +388,76 @@ struct KrakenFeed::Impl final : WebSocketHandler {
       log::warn("kraken: disconnected, reconnecting", {{"reason", reason}});
     }
     connected = false;
+    stream_live = false;
     listener->on_connection_state(kExchange, false);
-    outbox.clear();  // requests of the old connection; on_open subscribes afresh
+    fallback->stream_down();  // every close, failures to connect included (no-op once stopped)
+    outbox.clear();           // requests of the old connection; on_open subscribes afresh
     for (auto& sub : subscriptions) {
       sub->book.reset();
       sub->resync_timer.cancel();
       sub->resync_throttle = KrakenResyncThrottle();
     }
+  }
+
+  // ---- REST fallback (RestFallback calls poll while the stream is down) ----
+
+  void poll(std::size_t index) {
+    Subscription& sub = *subscriptions[index];
+    rest->get_once(kTickerEndpoint, rest_url + "/0/public/Ticker?pair=" + sub.rest_pair, 1.0,
+                   [this, &sub](const HttpResponse& response) { on_rest_ticker(sub, response); });
+    rest->get_once(
+        kTradesEndpoint,
+        rest_url + "/0/public/Trades?pair=" + sub.rest_pair + "&count=" + std::to_string(kRestTradeCount),
+        1.0, [this, &sub](const HttpResponse& response) { on_rest_trades(sub, response); });
+  }
+
+  void on_rest_ticker(const Subscription& sub, const HttpResponse& response) {
+    if (!fallback->polling()) return;  // the stream came back meanwhile: its data is newer
+    const KrakenRestTicker parsed = parse_rest_ticker(response.body, sub.rest_pair);
+    if (!rest_answer_usable(kTickerEndpoint, sub, parsed.error, parsed.venue_errors)) return;
+    listener->on_event(to_ticker(parsed.ticker, sub.id, clock.now()));
+  }
+
+  void on_rest_trades(Subscription& sub, const HttpResponse& response) {
+    if (!fallback->polling()) return;
+    KrakenRestTrades parsed = parse_rest_trades(response.body, sub.rest_pair);
+    if (!rest_answer_usable(kTradesEndpoint, sub, parsed.error, parsed.venue_errors)) return;
+    // Oldest first (the venue's order; kept if it ever differs), so each emitted trade is newer.
+    std::stable_sort(
+        parsed.trades.begin(), parsed.trades.end(),
+        [](const KrakenTrade& a, const KrakenTrade& b) { return a.exchange_time < b.exchange_time; });
+    const Timestamp now = clock.now();
+    for (KrakenTrade& trade : parsed.trades) {
+      // REST times carry up to 100 ns, the stream's microseconds: at the stream's resolution, the
+      // last streamed trade is not mistaken for a newer one.
+      trade.exchange_time = std::chrono::floor<std::chrono::microseconds>(trade.exchange_time);
+      if (!sub.last_trade.is_new(trade.exchange_time)) continue;
+      sub.last_trade.seen(trade.exchange_time);
+      listener->on_event(to_trade(trade, sub.id, now));
+    }
+  }
+
+  // A 200 whose body is malformed or carries a Kraken error is counted and dropped (the next round
+  // asks again); warnings are rate limited like those of malformed frames.
+  bool rest_answer_usable(const char* endpoint, const Subscription& sub, KrakenParseError error,
+                          const std::vector<std::string>& venue_errors) {
+    if (error == KrakenParseError::kNone && venue_errors.empty()) return true;
+    const bool malformed = error != KrakenParseError::kNone;
+    listener->on_error(kExchange, malformed                                   ? "parse"
+                                  : is_rate_limit_error(venue_errors.front()) ? "rate_limited"
+                                                                              : "venue");
+    ++rest_failures_since_warning;
+    const auto now = std::chrono::steady_clock::now();
+    if (warned_rest_failure && now - last_rest_failure_warning < kMalformedWarningInterval) return false;
+    log::warn("kraken: rest fallback answer dropped",
+              {{"endpoint", endpoint},
+               {"symbol", sub.symbol},
+               {"err", malformed ? std::string(parse_error_name(error)) : venue_errors.front()},
+               {"dropped_since_last_warning", rest_failures_since_warning}});
+    warned_rest_failure = true;
+    last_rest_failure_warning = now;
+    rest_failures_since_warning = 0;
+    return false;
   }
 
   // Hot path: a lookup by the frame's own symbol text, no key is built.
@@ -380,13 +474,15 @@ struct KrakenFeed::Impl final : WebSocketHandler {
   const std::string rest_url;
   const std::string ws_url;
   const std::chrono::milliseconds silence_timeout;
-  const std::uint8_t book_levels;  // levels per side reported in each BookSnapshot
-  const int book_depth;            // levels per side subscribed
+  const std::chrono::milliseconds rest_poll_interval;  // 0: no REST fallback
+  const std::uint8_t book_levels;                      // levels per side reported in each BookSnapshot
+  const int book_depth;                                // levels per side subscribed
   const std::vector<Instrument> instruments;
   const Clock& clock;
   FeedListener* listener = nullptr;
   bool opened_before = false;  // a later on_open is a reconnect
   bool connected = false;
+  bool stream_live = false;  // market data arrived on the current connection
 
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> guard;
@@ -403,7 +499,11 @@ struct KrakenFeed::Impl final : WebSocketHandler {
   std::size_t malformed_since_warning = 0;
   bool warned_malformed = false;
   std::chrono::steady_clock::time_point last_malformed_warning{};
+  std::uint64_t rest_failures_since_warning = 0;
+  bool warned_rest_failure = false;
+  std::chrono::steady_clock::time_point last_rest_failure_warning{};
   std::unique_ptr<VenueRest> rest;
+  std::unique_ptr<RestFallback> fallback;  // polls through `rest`
   std::unique_ptr<WebSocketClient> ws;
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   std::unordered_map<std::string, Subscription*, StringHash, std::equal_to<>> by_symbol;
@@ -426,6 +526,11 @@ Status KrakenFeed::start(FeedListener& listener) {
   rest_options.exchange = kExchange;
   rest_options.limit = kPublicRestLimit;
   impl_->rest = std::make_unique<VenueRest>(impl_->io, std::move(rest_options), listener);
+  RestFallbackOptions fallback_options;  // grace: the default 5 s, or the interval if shorter
+  fallback_options.interval = impl_->rest_poll_interval;
+  impl_->fallback = std::make_unique<RestFallback>(
+      impl_->io, fallback_options, [impl = impl_.get()](std::size_t index) { impl->poll(index); },
+      [impl = impl_.get()] { return impl->rest->waiting(); });
   asio::post(impl_->io, [impl = impl_.get()] { impl->fetch_asset_pairs(); });
   impl_->finished = impl_->done.get_future();
   impl_->thread = std::thread([impl = impl_.get()] {
@@ -443,6 +548,7 @@ void KrakenFeed::stop() {
     impl->ping.cancel();
     impl->send_timer.cancel();
     for (auto& sub : impl->subscriptions) sub->resync_timer.cancel();
+    impl->fallback->stop();  // before the stream's last on_close, which would start the grace timer
     if (impl->ws) impl->ws->stop();
     impl->guard.reset();
   });

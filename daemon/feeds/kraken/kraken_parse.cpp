@@ -1,8 +1,10 @@
 #include "feeds/kraken/kraken_parse.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "feeds/common/decimal.h"
 #include "feeds/common/time_parse.h"
@@ -512,6 +514,221 @@ KrakenAssetPairs parse_asset_pairs(std::string_view body) {
     }
   }
   if (!fully_consumed(doc)) return fail(KrakenParseError::kMalformedJson);
+  return out;
+}
+
+namespace {
+
+// REST times: epoch seconds with a fraction ("1688669597.8277369"), read exactly from the text
+// (no double rounding): at most 9 fraction digits count, further digits are cut.
+std::optional<Timestamp> parse_epoch_seconds(std::string_view text) {
+  const std::size_t point = text.find('.');
+  const std::string_view whole = text.substr(0, point);
+  const std::string_view fraction =
+      point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  const std::optional<std::uint64_t> seconds = parse_unsigned(whole);
+  constexpr std::uint64_t kMaxSeconds = 9'000'000'000;  // nanoseconds must fit an int64
+  if (!seconds || *seconds > kMaxSeconds) return std::nullopt;
+  if (point != std::string_view::npos && fraction.empty()) return std::nullopt;
+  std::int64_t nanos = 0;
+  int digits = 0;
+  for (const char c : fraction) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (digits < 9) {
+      nanos = nanos * 10 + (c - '0');
+      ++digits;
+    }
+  }
+  for (; digits < 9; ++digits) nanos *= 10;
+  return Timestamp(std::chrono::seconds(static_cast<std::int64_t>(*seconds)) +
+                   std::chrono::nanoseconds(nanos));
+}
+
+KrakenParseError read_decimal(value v, double& out) {
+  const std::optional<double> parsed = parse_decimal(number_text(v));
+  if (!parsed) return KrakenParseError::kBadNumber;
+  out = *parsed;
+  return KrakenParseError::kNone;
+}
+
+// The body's "error" array of strings.
+KrakenParseError read_venue_errors(value v, std::vector<std::string>& out) {
+  array errors;
+  if (v.get_array().get(errors)) return KrakenParseError::kUnexpectedShape;
+  for (auto e : errors) {
+    std::string_view text;
+    if (e.get_string().get(text)) return KrakenParseError::kUnexpectedShape;
+    out.emplace_back(text);
+  }
+  return KrakenParseError::kNone;
+}
+
+// A ticker array of decimals: [price, whole lot volume, lot volume] or [price, lot volume]. Reads
+// element 0 into `price` and element `qty_index` into `qty`; both must be present.
+KrakenParseError read_price_qty(value v, std::size_t qty_index, double& price, double& qty) {
+  array items;
+  if (const auto code = v.get_array().get(items)) return from_simdjson(code);
+  std::size_t index = 0;
+  for (auto item : items) {
+    value element;
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (std::move(item).get(element)) return KrakenParseError::kMalformedJson;
+    if (index == 0 || index == qty_index) {
+      if (auto e = read_decimal(element, index == 0 ? price : qty); e != KrakenParseError::kNone) return e;
+    }
+    ++index;
+  }
+  return index > qty_index ? KrakenParseError::kNone : KrakenParseError::kUnexpectedShape;
+}
+
+KrakenParseError read_rest_ticker(value v, KrakenTicker& out) {
+  object fields;
+  if (const auto code = v.get_object().get(fields)) return from_simdjson(code);
+  bool ask = false, bid = false, last = false;
+  for (auto field : fields) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return KrakenParseError::kMalformedJson;
+    KrakenParseError error = KrakenParseError::kNone;
+    if (key == "a") {
+      error = read_price_qty(field.value(), 2, out.ask, out.ask_qty);
+      ask = true;
+    } else if (key == "b") {
+      error = read_price_qty(field.value(), 2, out.bid, out.bid_qty);
+      bid = true;
+    } else if (key == "c") {
+      double last_qty = 0;
+      error = read_price_qty(field.value(), 1, out.last, last_qty);
+      last = true;
+    }
+    if (error != KrakenParseError::kNone) return error;
+  }
+  return ask && bid && last ? KrakenParseError::kNone : KrakenParseError::kUnexpectedShape;
+}
+
+// [price, volume, time, "b"|"s", "m"|"l", misc(, trade_id)]
+KrakenParseError read_rest_trade(value v, KrakenTrade& out) {
+  array items;
+  if (const auto code = v.get_array().get(items)) return from_simdjson(code);
+  std::size_t index = 0;
+  for (auto item : items) {
+    value element;
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (std::move(item).get(element)) return KrakenParseError::kMalformedJson;
+    KrakenParseError error = KrakenParseError::kNone;
+    switch (index) {
+      case 0:
+        error = read_decimal(element, out.price);
+        break;
+      case 1:
+        error = read_decimal(element, out.qty);
+        break;
+      case 2: {
+        const std::optional<Timestamp> time = parse_epoch_seconds(number_text(element));
+        if (!time) return KrakenParseError::kBadTimestamp;
+        out.exchange_time = *time;
+        break;
+      }
+      case 3: {
+        std::string_view side;
+        if (element.get_string().get(side)) return KrakenParseError::kUnexpectedShape;
+        out.side = side == "b" ? Side::kBuy : side == "s" ? Side::kSell : Side::kUnknown;
+        break;
+      }
+      case 6: {
+        const std::optional<std::uint64_t> id = parse_unsigned(number_text(element));
+        if (!id) return KrakenParseError::kBadNumber;
+        out.trade_id = *id;
+        break;
+      }
+      default:  // order type and misc: not needed
+        break;
+    }
+    if (error != KrakenParseError::kNone) return error;
+    ++index;
+  }
+  return index >= 4 ? KrakenParseError::kNone : KrakenParseError::kUnexpectedShape;
+}
+
+KrakenParseError read_rest_trades(value v, std::vector<KrakenTrade>& out) {
+  array trades;
+  if (const auto code = v.get_array().get(trades)) return from_simdjson(code);
+  for (auto item : trades) {
+    value element;
+    // NOLINTNEXTLINE(performance-move-const-arg)
+    if (std::move(item).get(element)) return KrakenParseError::kMalformedJson;
+    KrakenTrade trade;
+    if (auto e = read_rest_trade(element, trade); e != KrakenParseError::kNone) return e;
+    out.push_back(trade);
+  }
+  return KrakenParseError::kNone;
+}
+
+// Walks {"error":[...],"result":{...}}: `entry(value, data)` reads one pair's entry into `data`,
+// `other(key, value)` is offered every other member of result first (true: consumed). The entry
+// named `pair` wins; otherwise a sole entry under another name is taken.
+template <typename Data, typename Entry, typename Other>
+KrakenParseError read_rest_body(std::string_view body, std::string_view pair,
+                                std::vector<std::string>& errors, Data& data, Entry entry, Other other) {
+  simdjson::ondemand::parser parser;
+  const simdjson::padded_string padded(body);
+  simdjson::ondemand::document doc;
+  object root;
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(root)) return KrakenParseError::kMalformedJson;
+  std::size_t entries = 0;
+  bool matched = false;
+  for (auto field : root) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return KrakenParseError::kMalformedJson;
+    if (key == "error") {
+      if (auto e = read_venue_errors(field.value(), errors); e != KrakenParseError::kNone) return e;
+    } else if (key == "result") {
+      object result;
+      if (field.value().get_object().get(result)) return KrakenParseError::kUnexpectedShape;
+      for (auto member : result) {
+        std::string_view name;
+        value v;
+        if (member.unescaped_key().get(name) || member.value().get(v))
+          return KrakenParseError::kMalformedJson;
+        bool consumed = false;
+        if (auto e = other(name, v, consumed); e != KrakenParseError::kNone) return e;
+        if (consumed) continue;
+        Data candidate{};
+        if (auto e = entry(v, candidate); e != KrakenParseError::kNone) return e;
+        const bool named = name == pair;
+        if (named || (!matched && entries == 0)) data = std::move(candidate);
+        matched = matched || named;
+        ++entries;
+      }
+    }
+  }
+  if (!fully_consumed(doc)) return KrakenParseError::kMalformedJson;
+  if (!errors.empty()) return KrakenParseError::kNone;  // refused: no result to read
+  return matched || entries == 1 ? KrakenParseError::kNone : KrakenParseError::kUnexpectedShape;
+}
+
+}  // namespace
+
+KrakenRestTicker parse_rest_ticker(std::string_view body, std::string_view pair) {
+  KrakenRestTicker out;
+  const auto no_other = [](std::string_view, value, bool&) { return KrakenParseError::kNone; };
+  out.error = read_rest_body(body, pair, out.venue_errors, out.ticker, read_rest_ticker, no_other);
+  if (out.error != KrakenParseError::kNone || !out.venue_errors.empty()) out.ticker = KrakenTicker{};
+  return out;
+}
+
+KrakenRestTrades parse_rest_trades(std::string_view body, std::string_view pair) {
+  KrakenRestTrades out;
+  const auto last = [&out](std::string_view name, value v, bool& consumed) {
+    if (name != "last") return KrakenParseError::kNone;
+    consumed = true;
+    out.last = number_text(v);
+    return out.last.empty() ? KrakenParseError::kUnexpectedShape : KrakenParseError::kNone;
+  };
+  out.error = read_rest_body(body, pair, out.venue_errors, out.trades, read_rest_trades, last);
+  if (out.error != KrakenParseError::kNone || !out.venue_errors.empty()) {
+    out.trades.clear();
+    out.last.clear();
+  }
   return out;
 }
 

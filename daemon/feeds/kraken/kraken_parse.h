@@ -1,5 +1,6 @@
 // Kraken spot, pure parsing: WebSocket v2 frames (trade, ticker, book, status, acks), the recorded
-// WebSocket v1 book frames, and the REST AssetPairs body; plus the venue's asset and symbol naming.
+// WebSocket v1 book frames, and the REST AssetPairs, Ticker and Trades bodies (the last two for the
+// REST fallback); plus the venue's asset and symbol naming.
 // No I/O here: the feed hands frames in and reads typed views out.
 #pragma once
 
@@ -162,6 +163,34 @@ class KrakenParser {
 
 // Parses a REST AssetPairs body. Allocates (runs once per connection, off the hot path).
 KrakenAssetPairs parse_asset_pairs(std::string_view body);
+
+// REST /0/public/Ticker?pair=KEY: {"error":[],"result":{"XXMRZUSD":{"a":[price, whole lot volume,
+// lot volume],"b":[...],"c":[last price, lot volume],"v",...}}}. `ticker` holds the best bid/ask
+// (sizes from the lot volume) and the last trade price; the body has no time, so exchange_time is
+// unset and its symbol is empty (the caller knows which pair it asked for).
+struct KrakenRestTicker {
+  KrakenParseError error = KrakenParseError::kNone;
+  std::vector<std::string> venue_errors;  // the body's "error" array: non-empty means refused
+  KrakenTicker ticker;
+};
+
+// REST /0/public/Trades?pair=KEY&count=N: {"error":[],"result":{"XXMRZUSD":[[price, volume, time,
+// "b"|"s", "m"|"l", misc, trade_id], ...],"last":"<nanosecond cursor>"}}, oldest trade first. The
+// time (epoch seconds as a JSON number, up to 9 decimals) is parsed exactly from its text; the
+// trade id is absent from older answers (0 then). Symbols are empty.
+struct KrakenRestTrades {
+  KrakenParseError error = KrakenParseError::kNone;
+  std::vector<std::string> venue_errors;
+  std::vector<KrakenTrade> trades;  // in the venue's order
+  std::string last;                 // the "last" cursor (for a later since=)
+};
+
+// Parse those bodies, reading the result entry named `pair` (the key the request named); a result
+// holding a single entry under another name is read too (the venue keys it by its canonical name).
+// A venue error leaves the data empty and error kNone. Allocate (polling only, off the hot path);
+// never throw.
+KrakenRestTicker parse_rest_ticker(std::string_view body, std::string_view pair);
+KrakenRestTrades parse_rest_trades(std::string_view body, std::string_view pair);
 
 // One pair of the v2 `instrument` channel: the precisions the book checksum is formed with.
 struct KrakenInstrumentPair {

@@ -1,20 +1,27 @@
 // Binance end to end: `tickguard run` with rest_url/ws_url pointed at a mock Binance on loopback. The
 // mock serves the recorded exchangeInfo, answers SUBSCRIBE requests like the venue, replays the
 // recorded combined-stream frames (diff depth, bookTicker, aggTrade) and serves depth snapshots of
-// its own book, which follows the recorded snapshot and every diff it has sent; faults are injected
-// on request.
+// its own book, which follows the recorded snapshot and every diff it has sent, and the REST
+// fallback's bookTicker and aggTrades answers; faults are injected on request.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <regex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "daemon_process.h"
@@ -110,6 +117,27 @@ struct Faults {
 const std::map<std::string, std::string> kSnapshots{{"NKNUSDT", "rest_depth_NKNUSDT.json"},
                                                     {"LRCBTC", "rest_depth_LRCBTC.json"}};
 
+// REST fallback answers by symbol: GET /api/v3/ticker/bookTicker and GET /api/v3/aggTrades bodies.
+// NKNUSDT's are the constructed fixtures; the other subscribed symbols quote a fixed book, OMGBUSD
+// has no recent trades and LRCBTC's trades answer is cut short (a malformed body).
+struct RestAnswers {
+  std::string ticker;
+  std::string trades;
+};
+std::map<std::string, RestAnswers> rest_answers() {
+  return {{"NKNUSDT",
+           {binance_lines("rest_bookTicker_NKNUSDT.json").at(0),
+            binance_lines("rest_aggTrades_NKNUSDT.json").at(0)}},
+          {"LRCBTC",
+           {R"({"symbol":"LRCBTC","bidPrice":"0.00002118","bidQty":"2000.00000000","askPrice":"0.00002120",)"
+            R"("askQty":"1500.00000000"})",
+            R"([{"a":9216401,"p":"0.00002119","q":"41.0)"}},
+          {"OMGBUSD",
+           {R"({"symbol":"OMGBUSD","bidPrice":"13.71000000","bidQty":"40.00000000","askPrice":"13.73000000",)"
+            R"("askQty":"25.00000000"})",
+            "[]"}}};
+}
+
 class MockBinance {
  public:
   // `streams`: how many streams the connector is expected to subscribe per connection.
@@ -134,6 +162,13 @@ class MockBinance {
     rest_.server().Get("/api/v3/depth", [this](const httplib::Request& req, httplib::Response& res) {
       serve_depth(req, res);
     });
+    rest_.server().Get("/api/v3/ticker/bookTicker",
+                       [this](const httplib::Request& req, httplib::Response& res) {
+                         serve_fallback(req, res, &RestAnswers::ticker);
+                       });
+    rest_.server().Get("/api/v3/aggTrades", [this](const httplib::Request& req, httplib::Response& res) {
+      serve_fallback(req, res, &RestAnswers::trades);
+    });
     rest_.start();
   }
   ~MockBinance() {
@@ -151,6 +186,11 @@ class MockBinance {
     std::lock_guard lock(mutex_);
     const auto it = depth_requests_.find(symbol);
     return it == depth_requests_.end() ? 0 : it->second;
+  }
+  // The largest `limit` any aggTrades request asked for (0: none asked).
+  std::size_t largest_trades_limit() const {
+    std::lock_guard lock(mutex_);
+    return largest_trades_limit_;
   }
   // Lets the stream continue past the next hold point.
   void release() {
@@ -181,6 +221,28 @@ class MockBinance {
     }
     res.set_header("x-mbx-used-weight-1m", std::to_string(20 + 50 * request));
     res.set_content(book->second.json(limit), "application/json");
+  }
+
+  // GET /api/v3/ticker/bookTicker?symbol= and GET /api/v3/aggTrades?symbol=&limit= (1..1000).
+  void serve_fallback(const httplib::Request& req, httplib::Response& res, std::string RestAnswers::*body) {
+    const auto answer = rest_answers_.find(req.get_param_value("symbol"));
+    if (answer == rest_answers_.end()) {
+      res.status = 400;
+      res.set_content(R"({"code":-1121,"msg":"Invalid symbol."})", "application/json");
+      return;
+    }
+    if (req.has_param("limit")) {
+      const std::size_t limit = std::stoul(req.get_param_value("limit"));
+      std::lock_guard lock(mutex_);
+      largest_trades_limit_ = std::max(largest_trades_limit_, limit);
+      if (limit == 0 || limit > 1000) {
+        res.status = 400;
+        res.set_content(R"({"code":-1100,"msg":"Illegal characters found in parameter 'limit'."})",
+                        "application/json");
+        return;
+      }
+    }
+    res.set_content(answer->second.*body, "application/json");
   }
 
   // Reads SUBSCRIBE requests until the expected streams are subscribed, acknowledging each.
@@ -287,6 +349,8 @@ class MockBinance {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, VenueBook> books_;  // the venue's books on the current connection
+  const std::map<std::string, RestAnswers> rest_answers_ = rest_answers();
+  std::size_t largest_trades_limit_ = 0;
   std::map<std::string, int> depth_requests_;
   int depth_requests_total_ = 0;
   int exchange_info_requests_ = 0;
@@ -294,6 +358,126 @@ class MockBinance {
   bool closing_ = false;
   MockRest rest_;
   MockWebSocket ws_;
+};
+
+// A TCP front for the mock's WebSocket endpoint. While closed it accepts every connection and closes
+// it at once, before the WebSocket handshake: as far as the client can tell, the venue's stream is
+// unreachable. Once opened it relays every new connection to the mock, byte for byte.
+class WebSocketGate {
+ public:
+  explicit WebSocketGate(const std::string& target_url) {
+    std::smatch match;
+    if (!std::regex_match(target_url, match, std::regex(R"(ws://127\.0\.0\.1:(\d+)(/.*))"))) {
+      throw std::runtime_error("unexpected mock URL " + target_url);
+    }
+    target_port_ = static_cast<unsigned short>(std::stoi(match[1].str()));
+    path_ = match[2].str();
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address = loopback(0);
+    socklen_t length = sizeof address;
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::listen(listener_, 16) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    }
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~WebSocketGate() {
+    stopping_ = true;
+    thread_.join();
+    {
+      std::lock_guard lock(mutex_);
+      for (const int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);  // ends every relay
+    }
+    for (auto& relay : relays_) relay.join();
+    ::close(listener_);
+  }
+  WebSocketGate(const WebSocketGate&) = delete;
+  WebSocketGate& operator=(const WebSocketGate&) = delete;
+
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(port_) + path_; }
+  void open() { open_ = true; }
+  int refused() const { return refused_; }
+
+ private:
+  static sockaddr_in loopback(unsigned short port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  }
+
+  void serve() {
+    while (!stopping_) {
+      pollfd ready{listener_, POLLIN, 0};
+      if (::poll(&ready, 1, 50) <= 0) continue;
+      const int client = ::accept(listener_, nullptr, nullptr);
+      if (client < 0) continue;
+      if (!open_) {
+        ++refused_;
+        ::close(client);
+        continue;
+      }
+      const int upstream = ::socket(AF_INET, SOCK_STREAM, 0);
+      const sockaddr_in target = loopback(target_port_);
+      if (upstream < 0 ||
+          ::connect(upstream, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0) {
+        if (upstream >= 0) ::close(upstream);
+        ::close(client);
+        continue;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        open_fds_.insert(client);
+        open_fds_.insert(upstream);
+      }
+      relays_.emplace_back([this, client, upstream] { relay(client, upstream); });
+    }
+  }
+
+  // Copies bytes both ways until either side ends, then closes both.
+  void relay(int client, int upstream) {
+    std::vector<char> buffer(65536);
+    pollfd fds[2] = {{client, POLLIN, 0}, {upstream, POLLIN, 0}};
+    for (bool open = true; open;) {
+      if (::poll(fds, 2, 1000) < 0) break;
+      for (int i = 0; i < 2 && open; ++i) {
+        if (fds[i].revents == 0) continue;
+        const ssize_t n = ::recv(fds[i].fd, buffer.data(), buffer.size(), 0);
+        open = n > 0 && send_all(fds[1 - i].fd, buffer.data(), static_cast<std::size_t>(n));
+      }
+    }
+    std::lock_guard lock(mutex_);
+    for (const int fd : {client, upstream}) {
+      open_fds_.erase(fd);
+      ::shutdown(fd, SHUT_RDWR);
+      ::close(fd);
+    }
+  }
+
+  static bool send_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+      const ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      data += n;
+      size -= static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  unsigned short target_port_ = 0;
+  std::string path_;
+  int listener_ = -1;
+  unsigned short port_ = 0;
+  std::atomic<bool> open_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> refused_{0};
+  std::mutex mutex_;
+  std::set<int> open_fds_;           // relay sockets not closed yet
+  std::vector<std::thread> relays_;  // touched by the serve thread, then by the destructor
+  std::thread thread_;
 };
 
 // What the recording holds for the subscribed symbols.
@@ -329,12 +513,14 @@ std::string subscribe_request(int id) {
          std::to_string(id) + "}";
 }
 
+// `ws_url`: where the daemon connects for the stream (default: the mock itself).
 std::filesystem::path binance_config(const TempDir& dir, const MockBinance& venue,
-                                     const std::string& extra = "") {
+                                     const std::string& extra = "", const std::string& ws_url = "") {
   return dir.write("binance.toml",
                    "[[feed]]\nexchange = \"binance\"\n"
                    "symbols = [\"NKN/USDT\", \"LRC/BTC\", \"NOPE/USDT\", \"OMG/BUSD\"]\nrest_url = \"" +
-                       venue.rest_url() + "\"\nws_url = \"" + venue.ws_url() + "\"\n" + extra);
+                       venue.rest_url() + "\"\nws_url = \"" + (ws_url.empty() ? venue.ws_url() : ws_url) +
+                       "\"\n" + extra);
 }
 
 const std::map<std::string, std::string> kBinance{{"exchange", "binance"}};
@@ -560,6 +746,63 @@ TEST(BinanceEndToEnd, SilentConnectionIsReplacedAfterTheSilenceTimeout) {
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBinance), 2 * r.trades) << daemon.stderr_text();
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kBinance), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", with(kBinance, "kind", "silence")), 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBinance), 1);
+}
+
+TEST(BinanceEndToEnd, RestFallbackKeepsPricesFlowingWhileTheStreamIsDown) {
+  const Recorded r = recorded();
+  // The REST trades: distinct ids; the last one's price is not NKNUSDT's last recorded stream price.
+  simdjson::dom::parser json;
+  const simdjson::dom::array rest_trades =
+      json.parse(binance_lines("rest_aggTrades_NKNUSDT.json").at(0)).get_array();
+  const int rest_trade_count = static_cast<int>(rest_trades.size());
+  const double rest_last_price =
+      std::stod(std::string(rest_trades.at(rest_trades.size() - 1)["p"].get_string().value()));
+  ASSERT_EQ(rest_trade_count, 5);
+  ASSERT_NE(rest_last_price, r.last_price.at("NKNUSDT"));
+
+  MockBinance venue(kStreams);
+  WebSocketGate gate(venue.ws_url());  // refuses every connection until opened
+  TempDir dir;
+  DaemonProcess daemon(
+      {"--config", binance_config(dir, venue, "rest_poll_interval = \"1s\"\n", gate.url()).string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+
+  // One second after the first refusal, and every second since, each symbol is polled (3 symbols
+  // per round). After four rounds, every REST trade has been emitted, and only once.
+  const auto ticker_ok = with(with(kBinance, "endpoint", "ticker"), "code", "200");
+  const auto trades_ok = with(with(kBinance, "endpoint", "trades"), "code", "200");
+  auto samples = scrape_until(daemon, "tickguard_rest_requests_total", trades_ok, 4 * 3);
+  ASSERT_GE(sum_of(samples, "tickguard_rest_requests_total", trades_ok), 4 * 3) << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBinance), rest_trade_count);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kNkn), rest_trade_count);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kNkn), rest_last_price);
+  EXPECT_GT(sum_of(samples, "tickguard_rest_requests_total", ticker_ok), 0);
+  EXPECT_GT(sum_of(samples, "tickguard_spread_ratio", kNkn), 0) << "REST tickers reach the pipeline";
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBinance), 0);
+  // LRCBTC's malformed trades answer: counted each round, logged once (throttled), nothing emitted.
+  EXPECT_GE(sum_of(samples, "tickguard_feed_errors_total", with(kBinance, "kind", "parse")), 3);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kLrc), 0);
+  EXPECT_EQ(occurrences(daemon.stderr_text(), "binance: unreadable REST fallback answer, ignored"), 1);
+  EXPECT_NE(daemon.stderr_text().find("endpoint=trades symbol=LRC/BTC"), std::string::npos);
+  EXPECT_GE(gate.refused(), 2);
+  EXPECT_EQ(venue.largest_trades_limit(), 100U) << "a cheap request: 100 recent trades, not the default 500";
+  EXPECT_EQ(occurrences(daemon.stderr_text(), "rest fallback: stream down, polling prices over REST"), 1);
+
+  // The stream is back: its recorded trades flow (the REST ones are not emitted again) and polling
+  // stops.
+  gate.open();
+  samples = scrape_until(daemon, "tickguard_trades_total", kBinance, rest_trade_count + r.trades);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBinance), rest_trade_count + r.trades)
+      << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBinance), 1);
+  ASSERT_TRUE(wait_for_log(daemon, "rest fallback: stream is back", 1)) << daemon.stderr_text();
+  const double polled = sum_of(daemon.scrape(), "tickguard_rest_requests_total", trades_ok);
+  std::this_thread::sleep_for(1500ms);  // longer than a poll interval
+  samples = daemon.scrape();
+  EXPECT_EQ(sum_of(samples, "tickguard_rest_requests_total", trades_ok), polled)
+      << "no polling once streaming";
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBinance), rest_trade_count + r.trades);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBinance), 1);
 }
 

@@ -1,18 +1,20 @@
 // Bybit end to end: `tickguard run` with rest_url/ws_url pointed at a mock Bybit v5 on loopback.
-// The mock serves spot instrument metadata in two pages, answers the subscription handshake, pings
-// and orderbook resubscriptions as Bybit documents them, and replays tests/fixtures/bybit/
-// v5_ws_spot_replay.jsonl (the recorded LTCUSDT/XTZUSDT session rewritten to v5, see the README
-// there), optionally with faults injected.
+// The mock serves spot instrument metadata in two pages and the REST fallback's tickers and
+// recent-trade replies, answers the subscription handshake, pings and orderbook resubscriptions as
+// Bybit documents them, and replays tests/fixtures/bybit/v5_ws_spot_replay.jsonl (the recorded
+// LTCUSDT/XTZUSDT session rewritten to v5, see the README there), optionally with faults injected.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "daemon_process.h"
@@ -55,7 +57,18 @@ struct Faults {
   bool garbage = false;                    // a non-JSON frame and a truncated trade frame come first
   std::vector<int> instrument_failures{};  // statuses of the first instruments-info requests (then 200)
   bool tls = false;                        // wss:// with a self-signed certificate
+  bool refuse_stream = false;              // drop every connection right after its handshake, until
+                                           // MockBybit::accept_stream()
+  int garbled_recent_trades = 0;           // the first recent-trade replies are cut in half
 };
+
+// The REST fallback's replies (one per line, by symbol) and the WebSocket replay's last prices.
+std::string reply_for(const std::vector<std::string>& replies, const std::string& venue_symbol) {
+  for (const auto& reply : replies) {
+    if (reply.find(R"("symbol":")" + venue_symbol + "\"") != std::string::npos) return reply;
+  }
+  return {};
+}
 
 class MockBybit {
  public:
@@ -66,8 +79,24 @@ class MockBybit {
     rest_.server().Get(
         "/v5/market/instruments-info",
         [this](const httplib::Request& req, httplib::Response& res) { instruments(req, res); });
+    rest_.server().Get("/v5/market/tickers", [](const httplib::Request& req, httplib::Response& res) {
+      serve_symbol(req, res, bybit_lines("v5_market_tickers_spot.jsonl"));
+    });
+    rest_.server().Get(
+        "/v5/market/recent-trade", [this](const httplib::Request& req, httplib::Response& res) {
+          // Spot accepts limit 1..60.
+          const std::string limit = req.get_param_value("limit");
+          if (!limit.empty() && (std::atoi(limit.c_str()) < 1 || std::atoi(limit.c_str()) > 60)) {
+            res.status = 400;
+            return;
+          }
+          serve_symbol(req, res, bybit_lines("v5_market_recent_trade_spot.jsonl"));
+          if (garbled_served_++ < faults_.garbled_recent_trades) res.body.resize(res.body.size() / 2);
+        });
     rest_.start();
   }
+  // Lets the WebSocket sessions run normally from now on (see Faults::refuse_stream).
+  void accept_stream() { refuse_stream_ = false; }
   std::string rest_url() const { return rest_.url(); }
   std::string ws_url() const { return ws_.url("/v5/public/spot"); }
   std::vector<std::string> received() const { return ws_.received(); }
@@ -97,6 +126,21 @@ class MockBybit {
     res.set_content(page->second, "application/json");
   }
 
+  // A fallback reply for category=spot&symbol=S; Bybit's answer for a symbol it does not list.
+  static void serve_symbol(const httplib::Request& req, httplib::Response& res,
+                           const std::vector<std::string>& replies) {
+    if (req.get_param_value("category") != "spot") {
+      res.status = 400;
+      return;
+    }
+    std::string body = reply_for(replies, req.get_param_value("symbol"));
+    if (body.empty()) {
+      body =
+          R"({"retCode":10001,"retMsg":"Not supported symbols","result":{},"retExtInfo":{},"time":1618678012400})";
+    }
+    res.set_content(body, "application/json");
+  }
+
   static void reply(MockConnection& c, const std::string& request) {
     std::smatch op;
     if (!std::regex_search(request, op, std::regex(R"re("op":"(\w+)")re"))) return;
@@ -111,6 +155,7 @@ class MockBybit {
   }
 
   void session(MockConnection& c) {
+    if (refuse_stream_) return c.drop();  // handshake done, then a reset: not a working stream
     std::string request;
     if (!c.read(request)) return;  // the subscription (6 args: one request)
     reply(c, request);
@@ -132,6 +177,8 @@ class MockBybit {
   }
 
   const Faults faults_;
+  std::atomic<bool> refuse_stream_{faults_.refuse_stream};
+  std::atomic<int> garbled_served_{0};
   std::map<std::string, std::string> pages_;  // instruments-info body by cursor
   mutable std::mutex mutex_;
   std::size_t failures_served_ = 0;
@@ -152,6 +199,26 @@ std::pair<int, double> replayed_trades(const std::string& venue_symbol) {
     }
   }
   return {count, last_price};
+}
+
+// Trades of `venue_symbol` the mock's recent-trade reply lists: how many distinct ones, and the
+// price of the newest.
+std::pair<int, double> rest_trades(const std::string& venue_symbol) {
+  const std::string reply = reply_for(bybit_lines("v5_market_recent_trade_spot.jsonl"), venue_symbol);
+  const std::regex trade(
+      R"re("execId":"(\d+)","symbol":")re" + venue_symbol +
+      R"re(","price":"([0-9.]+)","size":"[0-9.]+","side":"(?:Buy|Sell)","time":"(\d+)")re");
+  std::set<std::string> ids;
+  long long newest = -1;
+  double price = 0;
+  for (std::sregex_iterator it(reply.begin(), reply.end(), trade), end; it != end; ++it) {
+    ids.insert((*it)[1].str());
+    if (const long long time = std::stoll((*it)[3].str()); time > newest) {
+      newest = time;
+      price = std::stod((*it)[2].str());
+    }
+  }
+  return {static_cast<int>(ids.size()), price};
 }
 
 int replayed_ltc_deltas() {
@@ -177,6 +244,9 @@ const std::map<std::string, std::string> kBybit{{"exchange", "bybit"}};
 
 std::map<std::string, std::string> rest_code(const std::string& code) {
   return {{"exchange", "bybit"}, {"endpoint", "instruments-info"}, {"code", code}};
+}
+std::map<std::string, std::string> rest_endpoint(const std::string& endpoint, const std::string& code) {
+  return {{"exchange", "bybit"}, {"endpoint", endpoint}, {"code", code}};
 }
 std::map<std::string, std::string> error_kind(const std::string& kind) {
   return {{"exchange", "bybit"}, {"kind", kind}};
@@ -380,6 +450,77 @@ TEST(BybitEndToEnd, StreamsOverTlsWithAVerifiedCertificate) {
   const auto samples = scrape_until(daemon, "tickguard_trades_total", kLtc, ltc_trades);
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kLtc), ltc_trades) << daemon.stderr_text();
   EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kLtc), last_price);
+}
+
+TEST(BybitEndToEnd, RestFallbackPollsPricesWhileTheStreamIsDownAndStopsWhenItIsBack) {
+  const auto started = Clock::now();
+  const auto [ltc_rest_trades, ltc_rest_price] = rest_trades("LTCUSDT");
+  const auto [xtz_rest_trades, xtz_rest_price] = rest_trades("XTZUSDT");
+  const auto [ltc_trades, ltc_last_price] = replayed_trades("LTCUSDT");
+  ASSERT_EQ(ltc_rest_trades, 5);
+  ASSERT_EQ(xtz_rest_trades, 3);
+  ASSERT_NE(ltc_rest_price, ltc_last_price);
+  // The best bid/ask of the LTCUSDT tickers reply.
+  constexpr double kRestLtcSpread = (315.49 - 315.43) / ((315.49 + 315.43) / 2);
+
+  MockBybit venue({.refuse_stream = true, .garbled_recent_trades = 1});
+  TempDir dir;
+  DaemonProcess daemon({"--config", bybit_config(dir, venue, "rest_poll_interval = \"1s\"\n").string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+
+  // Every connection is reset after its handshake: after the grace (1 s, the poll interval), both
+  // symbols are polled every second. Each REST trade counts once however many rounds list it; the
+  // first, truncated, recent-trade reply is counted as a parse error and skipped.
+  scrape_until(daemon, "tickguard_trades_total", kXtz, xtz_rest_trades, 10s);
+  scrape_until(daemon, "tickguard_trades_total", kLtc, ltc_rest_trades, 10s);
+  auto samples =
+      scrape_until(daemon, "tickguard_rest_requests_total", rest_endpoint("trades", "200"), 3 * 2, 10s);
+  EXPECT_GE(sum_of(samples, "tickguard_rest_requests_total", rest_endpoint("trades", "200")), 3 * 2)
+      << "three rounds of two symbols" << daemon.stderr_text();
+  EXPECT_GE(sum_of(samples, "tickguard_rest_requests_total", rest_endpoint("ticker", "200")), 3 * 2);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kLtc), ltc_rest_trades) << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kXtz), xtz_rest_trades);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kLtc), ltc_rest_price);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kXtz), xtz_rest_price);
+  EXPECT_NEAR(sum_of(samples, "tickguard_spread_ratio", kLtc), kRestLtcSpread, 1e-9)
+      << "from the REST ticker";
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", error_kind("parse")), 1);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", error_kind("venue")), 0);
+  EXPECT_NE(daemon.stderr_text().find(R"(msg="bybit: unusable REST fallback reply" endpoint=trades)"),
+            std::string::npos)
+      << daemon.stderr_text();
+  EXPECT_GE(venue.connections(), 2) << "the stream kept being retried";
+  // A refused connection is up between its handshake and its reset, a blink a scrape can land in.
+  const auto feed_down_by = Clock::now() + 2s;
+  while (Clock::now() < feed_down_by && sum_of(samples, "tickguard_feed_up", kBybit) != 0) {
+    std::this_thread::sleep_for(50ms);
+    samples = daemon.scrape();
+  }
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBybit), 0);
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
+            std::string::npos)
+      << daemon.stderr_text();
+
+  // The stream works again: it takes over (its replay is older than the REST trades, but streamed
+  // trades always count) and polling stops.
+  venue.accept_stream();
+  samples = scrape_until(daemon, "tickguard_trades_total", kLtc, ltc_rest_trades + ltc_trades, 10s);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kLtc), ltc_rest_trades + ltc_trades)
+      << daemon.stderr_text();
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kLtc), ltc_last_price);
+  samples = scrape_until(daemon, "tickguard_feed_up", kBybit, 1, 5s);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBybit), 1);
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream is back"), std::string::npos)
+      << daemon.stderr_text();
+  const double polled = sum_of(samples, "tickguard_rest_requests_total", rest_endpoint("trades", "200"));
+  std::this_thread::sleep_for(2500ms);  // two and a half poll intervals
+  samples = daemon.scrape();
+  EXPECT_EQ(sum_of(samples, "tickguard_rest_requests_total", rest_endpoint("trades", "200")), polled);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kLtc), ltc_rest_trades + ltc_trades);
+
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
+  EXPECT_LT(Clock::now() - started, 20s);
 }
 
 }  // namespace

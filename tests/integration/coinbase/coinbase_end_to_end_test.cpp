@@ -1,7 +1,8 @@
 // Coinbase end to end: `tickguard run` with rest_url/ws_url pointed at a mock Coinbase Exchange on
 // loopback that serves the recorded /products listing and replays the recorded feed frames
 // (snapshot, l2update, match, last_match, ticker) in recording-time order, with subscription acks
-// and heartbeats constructed as the venue sends them, optionally with faults injected.
+// and heartbeats constructed as the venue sends them, optionally with faults injected. It also
+// serves the REST ticker and recent trades the connector polls while the stream is down.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
@@ -34,12 +35,35 @@ bool is_product(const std::string& frame, const std::string& product) {
 
 // Faults the mock injects.
 struct Faults {
-  int skip_skl_match = -1;               // leave out this SKL-USD match (0-based, in replay order)
-  bool drop_first_connection = false;    // reset the first connection right after the replay
-  bool silent_first_connection = false;  // keep the first connection open but send nothing more
-  bool garbage_frames = false;           // a non-JSON frame and a truncated frame amid the replay
-  int products_rate_limited = 0;         // the first N GET /products answer 429 with Retry-After: 1
+  int skip_skl_match = -1;                   // leave out this SKL-USD match (0-based, in replay order)
+  bool drop_first_connection = false;        // reset the first connection right after the replay
+  bool silent_first_connection = false;      // keep the first connection open but send nothing more
+  bool garbage_frames = false;               // a non-JSON frame and a truncated frame amid the replay
+  int products_rate_limited = 0;             // the first N GET /products answer 429 with Retry-After: 1
+  bool malformed_first_dash_ticker = false;  // the first DASH-BTC REST ticker body is cut short
 };
+
+// The REST fallback bodies. SKL-USD: the constructed fixtures (5 trades, newest first, none of
+// their prices in the WebSocket replay), plus from the third trades request on one newer trade.
+// DASH-BTC: a ticker and two trades constructed the same way.
+const std::string kSklNewerTrade =
+    R"({"time":"2021-04-17T16:45:12.000001Z","trade_id":1568326,"price":"0.7724","size":"8","side":"sell"})";
+constexpr int kSklRestTrades = 6;
+constexpr double kSklRestLastPrice = 0.7724;
+const std::string kDashTicker =
+    R"({"ask":"0.00621","bid":"0.00620","volume":"10400.5","trade_id":923577,"price":"0.0062055",)"
+    R"("size":"0.5","time":"2021-04-17T16:45:09.000100Z"})";
+const std::string kDashTrades =
+    R"([{"time":"2021-04-17T16:45:09.000100Z","trade_id":923577,"price":"0.0062055","size":"0.5","side":"buy"},)"
+    R"({"time":"2021-04-17T16:45:02.5Z","trade_id":923576,"price":"0.0062101","size":"1.25","side":"sell"}])";
+constexpr int kDashRestTrades = 2;
+constexpr double kDashRestLastPrice = 0.0062055;
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += line;
+  return out;
+}
 
 // The frames the mock streams after the snapshots: recorded l2updates, matches and tickers of the
 // given products, merged in recording-time order (stable, so equal times keep file order).
@@ -99,14 +123,53 @@ class MockCoinbase {
       }
       res.set_content(products, "application/json");
     });
+    // The REST fallback: GET /products/{id}/ticker and GET /products/{id}/trades?limit=N.
+    rest_.server().Get(R"(/products/([A-Z0-9-]+)/ticker)",
+                       [this](const httplib::Request& req, httplib::Response& res) { ticker(req, res); });
+    rest_.server().Get(R"(/products/([A-Z0-9-]+)/trades)",
+                       [this](const httplib::Request& req, httplib::Response& res) { trades(req, res); });
     rest_.start();
   }
   std::string rest_url() const { return rest_.url(); }
   std::string ws_url() const { return ws_.url("/"); }
   std::vector<std::string> received() const { return ws_.received(); }
   const MockWebSocket& ws() const { return ws_; }
+  // While false the WebSocket venue is down: connections are closed before the handshake.
+  void set_ws_accepting(bool accepting) { ws_.set_accepting(accepting); }
+  int skl_trades_requests() const { return skl_trades_; }
+  int trades_limit() const { return trades_limit_; }
 
  private:
+  void ticker(const httplib::Request& req, httplib::Response& res) {
+    const std::string product = req.matches[1];
+    if (product == "SKL-USD") {
+      res.set_content(skl_ticker_, "application/json");
+    } else if (product == "DASH-BTC") {
+      const bool cut = dash_tickers_++ == 0 && faults_.malformed_first_dash_ticker;
+      res.set_content(cut ? kDashTicker.substr(0, 20) : kDashTicker, "application/json");
+    } else {
+      res.status = 404;
+      res.set_content(R"({"message":"NotFound"})", "application/json");
+    }
+  }
+
+  void trades(const httplib::Request& req, httplib::Response& res) {
+    const std::string product = req.matches[1];
+    const std::string limit = req.get_param_value("limit");
+    trades_limit_ = limit.empty() ? 0 : std::stoi(limit);
+    if (product == "SKL-USD") {
+      // From the third request on, one trade newer than the fixture's comes first.
+      const bool newer = skl_trades_++ >= 2;
+      res.set_content(newer ? "[" + kSklNewerTrade + "," + skl_trades_body_.substr(1) : skl_trades_body_,
+                      "application/json");
+    } else if (product == "DASH-BTC") {
+      res.set_content(kDashTrades, "application/json");
+    } else {
+      res.status = 404;
+      res.set_content(R"({"message":"NotFound"})", "application/json");
+    }
+  }
+
   static std::vector<std::string> requested_products(const std::string& request) {
     std::smatch list;
     std::vector<std::string> out;
@@ -191,7 +254,12 @@ class MockCoinbase {
   }
 
   Faults faults_;
+  const std::string skl_ticker_ = joined(coinbase_lines("rest_ticker.json"));
+  const std::string skl_trades_body_ = joined(coinbase_lines("rest_trades.json"));
   std::atomic<int> products_requests_{0};
+  std::atomic<int> dash_tickers_{0};
+  std::atomic<int> skl_trades_{0};
+  std::atomic<int> trades_limit_{0};
   MockRest rest_;
   MockWebSocket ws_;
 };
@@ -373,6 +441,62 @@ TEST(CoinbaseEndToEnd, SilentConnectionIsReopenedAfterTheSilenceTimeout) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kCoinbase), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kCoinbase), 1);
   EXPECT_NE(daemon.stderr_text().find("silence: no data message"), std::string::npos);
+}
+
+TEST(CoinbaseEndToEnd, RestFallbackKeepsPricesFlowingWhileTheStreamIsDown) {
+  const RecordedTrades skl = recorded_trades("SKL-USD");
+  ASSERT_NE(skl.last_price, kSklRestLastPrice);
+  MockCoinbase venue({.malformed_first_dash_ticker = true});
+  venue.set_ws_accepting(false);  // the WebSocket venue is down from the start
+  TempDir dir;
+  DaemonProcess daemon({"--config", coinbase_config(dir, venue, "rest_poll_interval = \"1s\"\n").string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const std::map<std::string, std::string> trades_ok{
+      {"exchange", "coinbase"}, {"endpoint", "trades"}, {"code", "200"}};
+  const std::map<std::string, std::string> ticker_ok{
+      {"exchange", "coinbase"}, {"endpoint", "ticker"}, {"code", "200"}};
+
+  // Every REST trade once: the fixture's five, then the newer one served from the third poll on.
+  auto samples = scrape_until(daemon, "tickguard_trades_total", kSkl, kSklRestTrades);
+  // Two more rounds, each polling both products: nothing may be emitted twice.
+  samples = scrape_until(daemon, "tickguard_rest_requests_total", trades_ok,
+                         sum_of(samples, "tickguard_rest_requests_total", trades_ok) + 4);
+  EXPECT_GE(venue.skl_trades_requests(), 4);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kSkl), kSklRestTrades) << daemon.stderr_text();
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kDash), kDashRestTrades);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kSkl), kSklRestLastPrice);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kDash), kDashRestLastPrice);
+  // The REST best bid/ask (0.7716/0.7721) reached the spread gauge.
+  EXPECT_NEAR(sum_of(samples, "tickguard_spread_ratio", kSkl), 0.0005 / 0.77185, 1e-9);
+  EXPECT_GT(sum_of(samples, "tickguard_rest_requests_total", ticker_ok), 0);
+  EXPECT_GT(sum_of(samples, "tickguard_rest_requests_total", trades_ok), 0);
+  EXPECT_EQ(venue.trades_limit(), 100);
+  // The cut-short DASH-BTC ticker was counted and dropped; the polls went on.
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "coinbase"}, {"kind", "parse"}}), 1);
+  EXPECT_NE(daemon.stderr_text().find("coinbase: malformed REST answer dropped"), std::string::npos);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kCoinbase), 0);
+  EXPECT_EQ(venue.ws().connections(), 0);
+  EXPECT_GT(venue.ws().refused(), 0);
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
+            std::string::npos);
+
+  // The venue is back: the stream resumes (its replay adds every recorded trade) and polling stops.
+  venue.set_ws_accepting(true);
+  samples = scrape_until(daemon, "tickguard_trades_total", kSkl, kSklRestTrades + skl.count);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kSkl), kSklRestTrades + skl.count)
+      << daemon.stderr_text();
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kSkl), skl.last_price);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kCoinbase), 1);
+  EXPECT_EQ(venue.ws().connections(), 1);
+  EXPECT_TRUE(wait_for_log(daemon, "rest fallback: stream is back")) << daemon.stderr_text();
+  std::this_thread::sleep_for(300ms);  // a request already on the wire may still land
+  const int polled = venue.skl_trades_requests();
+  std::this_thread::sleep_for(1500ms);  // more than one poll interval
+  EXPECT_EQ(venue.skl_trades_requests(), polled);
+  EXPECT_EQ(sum_of(daemon.scrape(), "tickguard_trades_total", kSkl), kSklRestTrades + skl.count);
+
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
 }
 
 }  // namespace

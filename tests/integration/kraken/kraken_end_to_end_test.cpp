@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <iterator>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <thread>
@@ -347,7 +349,33 @@ struct Faults {
   bool garbage_after_books = false;      // a truncated frame and a non-JSON frame after the books
   int rest_rate_limited = 0;             // answer AssetPairs with 429 + Retry-After this many times,
   int rest_unavailable = 0;              // then with 200 and a venue error in the body this many times
+  bool refuse_ws = false;                // close every WebSocket connection at once until allow_ws()
+  int rest_garbage_tickers = 0;          // answer this many Ticker requests with 200 and a non-JSON body
 };
+
+// The REST fallback's XMR/USD answers (Ticker, Trades), constructed after Kraken's documented shapes
+// with prices away from the recording's (its last XMR/USD trade is at 353.81). The first Trades
+// answer lists the first two trades, later ones all three: one trade happens between polls.
+struct RestTrade {
+  const char* price;
+  const char* volume;
+  const char* time;  // epoch seconds, a JSON number in the body
+  const char* side;
+  int id;
+};
+constexpr RestTrade kRestTrades[] = {
+    {"360.12000000", "0.50000000", "1700000000.1234567", "b", 70000001},
+    {"360.55000000", "1.25000000", "1700000001.5", "s", 70000002},
+    {"361.07000000", "0.75000000", "1700000003.0000001", "b", 70000003},
+};
+constexpr double kRestLastPrice = 361.07;
+constexpr const char* kXmrRestKey = "XXMRZUSD";  // the AssetPairs key the connector asks by
+constexpr const char* kXmrRestTicker =
+    R"({"error":[],"result":{"XXMRZUSD":{"a":["361.20000000","3","3.000"],"b":["360.90000000","2","2.000"],)"
+    R"("c":["361.07000000","0.75000000"],"v":["17863.00545423","33467.47183168"],)"
+    R"("p":["355.33475327","349.17092588"],"t":[6485,10284],"l":["340.88000000","333.87000000"],)"
+    R"("h":["368.00000000","368.00000000"],"o":"340.88000000"}}})";
+constexpr const char* kUnknownPair = R"({"error":["EQuery:Unknown asset pair"]})";
 
 class MockKraken {
  public:
@@ -367,7 +395,40 @@ class MockKraken {
       }
       res.set_content(body, "application/json");
     });
+    // Kraken answers an unknown pair with 200 and an error in the body.
+    rest_.server().Get("/0/public/Ticker", [this](const httplib::Request& req, httplib::Response& res) {
+      record(req);
+      if (ticker_requests_++ < faults_.rest_garbage_tickers) {
+        return res.set_content("<html>502 Bad Gateway</html>", "text/html");
+      }
+      res.set_content(req.get_param_value("pair") == kXmrRestKey ? kXmrRestTicker : kUnknownPair,
+                      "application/json");
+    });
+    rest_.server().Get("/0/public/Trades", [this](const httplib::Request& req, httplib::Response& res) {
+      record(req);
+      if (req.get_param_value("pair") != kXmrRestKey)
+        return res.set_content(kUnknownPair, "application/json");
+      const int available = std::min<int>(2 + trades_requests_++, std::size(kRestTrades));
+      const int count = req.has_param("count") ? std::stoi(req.get_param_value("count")) : 1000;
+      std::string trades;
+      for (int i = std::max(0, available - count); i < available; ++i) {
+        const RestTrade& t = kRestTrades[i];
+        if (!trades.empty()) trades += ',';
+        trades += std::string(R"([")") + t.price + R"(",")" + t.volume + R"(",)" + t.time + R"(,")" + t.side +
+                  R"(","l","",)" + std::to_string(t.id) + "]";
+      }
+      res.set_content(
+          R"({"error":[],"result":{"XXMRZUSD":[)" + trades + R"(],"last":"1700000003000000100"}})",
+          "application/json");
+    });
     rest_.start();
+  }
+  // refuse_ws: from now on WebSocket connections are served.
+  void allow_ws() { ws_allowed_ = true; }
+  // The REST fallback requests received, as "/0/public/Trades?pair=XXMRZUSD&count=100".
+  std::vector<std::string> rest_queries() const {
+    std::lock_guard lock(mutex_);
+    return rest_queries_;
   }
   std::string rest_url() const { return rest_.url(); }
   std::string ws_url() const { return ws_.url("/v2"); }
@@ -375,6 +436,13 @@ class MockKraken {
   int connections() const { return ws_.connections(); }
 
  private:
+  void record(const httplib::Request& req) {
+    std::string query = req.path + "?pair=" + req.get_param_value("pair");
+    if (req.has_param("count")) query += "&count=" + req.get_param_value("count");
+    std::lock_guard lock(mutex_);
+    rest_queries_.push_back(std::move(query));
+  }
+
   static std::string now_rfc3339() { return rfc3339(std::to_string(std::time(nullptr)) + ".000000"); }
 
   // Answers one request as the venue does: one result per symbol, or pong. Returns it.
@@ -399,6 +467,7 @@ class MockKraken {
   }
 
   void session(MockConnection& c) {
+    if (faults_.refuse_ws && !ws_allowed_) return;  // closed right after the handshake
     c.write(R"({"channel":"status","type":"update","data":[{"api_version":"v2","connection_id":)" +
             std::to_string(7000000000000000000ull + c.index()) +
             R"(,"system":"online","version":"2.0.10"}]})");
@@ -467,6 +536,11 @@ class MockKraken {
 
   Faults faults_;
   std::atomic<int> rest_requests_{0};
+  std::atomic<int> trades_requests_{0};
+  std::atomic<int> ticker_requests_{0};
+  std::atomic<bool> ws_allowed_{false};
+  mutable std::mutex mutex_;
+  std::vector<std::string> rest_queries_;
   MockRest rest_;
   MockWebSocket ws_;
 };
@@ -641,6 +715,71 @@ TEST(KrakenEndToEnd, RefusedMetadataRequestsAreRetried) {
   EXPECT_NE(daemon.stderr_text().find("kraken: cannot load AssetPairs, retrying"), std::string::npos);
   EXPECT_NE(daemon.stderr_text().find("EService:Unavailable"), std::string::npos);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kKraken), 1);
+}
+
+TEST(KrakenEndToEnd, RestFallbackPollsPricesWhileTheStreamIsDownAndStopsOnceItIsBack) {
+  const auto started = std::chrono::steady_clock::now();
+  MockKraken venue({.refuse_ws = true, .rest_garbage_tickers = 1});
+  TempDir dir;
+  const auto config = dir.write("kraken.toml",
+                                "[[feed]]\nexchange = \"kraken\"\nsymbols = [\"XMR/USD\"]\n"
+                                "rest_url = \"" +
+                                    venue.rest_url() + "\"\nws_url = \"" + venue.ws_url() +
+                                    "\"\nrest_poll_interval = \"1s\"\n");
+  DaemonProcess daemon({"--config", config.string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  const int rest_trades = static_cast<int>(std::size(kRestTrades));
+  const std::map<std::string, std::string> ticker_200{
+      {"exchange", "kraken"}, {"endpoint", "ticker"}, {"code", "200"}};
+  const std::map<std::string, std::string> trades_200{
+      {"exchange", "kraken"}, {"endpoint", "trades"}, {"code", "200"}};
+
+  // The stream never carries data: after the grace (capped at the 1 s interval), one Ticker and one
+  // Trades request per round at the venue's one call per second. Later Trades answers repeat the
+  // trades already emitted.
+  auto samples = scrape_until(daemon, "tickguard_trades_total", kXmr, rest_trades, 15s);
+  ASSERT_EQ(sum_of(samples, "tickguard_trades_total", kXmr), rest_trades) << daemon.stderr_text();
+  samples = scrape_until(daemon, "tickguard_rest_requests_total", trades_200, 3, 10s);
+  EXPECT_GE(sum_of(samples, "tickguard_rest_requests_total", trades_200), 3);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kXmr), rest_trades) << "each REST trade emitted once";
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kXmr), kRestLastPrice);
+  EXPECT_GT(sum_of(samples, "tickguard_rest_requests_total", ticker_200), 0);
+  EXPECT_GT(sum_of(samples, "tickguard_spread_ratio", kXmr), 0) << "from the REST ticker";
+  // The first Ticker answer was not JSON: counted, logged and dropped; the next round asked again.
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "kraken"}, {"kind", "parse"}}), 1);
+  EXPECT_NE(daemon.stderr_text().find("kraken: rest fallback answer dropped"), std::string::npos);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "kraken"}, {"kind", "venue"}}), 0);
+  // Each refused connection is up for an instant only: a scrape almost always finds it down.
+  bool seen_down = false;
+  for (int i = 0; i < 20 && !seen_down; ++i) {
+    seen_down = sum_of(daemon.scrape(), "tickguard_feed_up", kKraken) == 0;
+    if (!seen_down) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(seen_down);
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
+            std::string::npos)
+      << daemon.stderr_text();
+  // Both requests name the pair by its AssetPairs key; Trades asks for the latest 100 only.
+  const auto queries = venue.rest_queries();
+  EXPECT_EQ(count_containing(queries, "?pair=XXMRZUSD"), static_cast<int>(queries.size()));
+  EXPECT_GT(count_containing(queries, "/0/public/Ticker?pair=XXMRZUSD"), 0);
+  EXPECT_EQ(count_containing(queries, "/0/public/Trades?pair=XXMRZUSD&count=100"),
+            count_containing(queries, "/0/public/Trades"));
+
+  // The stream comes back: its replay flows (REST answers still in flight are ignored), polling stops.
+  venue.allow_ws();
+  const int expected = rest_trades + replay().trades("XMR/USD");
+  samples = scrape_until(daemon, "tickguard_trades_total", kXmr, expected, 10s);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kXmr), expected) << daemon.stderr_text();
+  samples = scrape_until(daemon, "tickguard_feed_up", kKraken, 1, 5s);
+  EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kKraken), 1);
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kXmr), replay().last_price("XMR/USD"));
+  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream is back"), std::string::npos)
+      << daemon.stderr_text();
+
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
 }
 
 }  // namespace

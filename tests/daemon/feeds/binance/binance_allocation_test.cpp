@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <span>
 
 #include "binance_fixtures.h"
 #include "feeds/binance/binance_book.h"
@@ -67,6 +68,23 @@ TEST(BinanceAllocation, AppliedDiffsDoNotAllocate) {
   for (const auto& frame : diffs) {
     const SyncResult result = sync.on_depth_update(parser.parse_stream(frame).depth);
     ASSERT_TRUE(result == SyncResult::kApplied || result == SyncResult::kStaleDropped);
+  }
+  EXPECT_EQ(allocation_count.load() - before, 0);
+}
+
+TEST(BinanceAllocation, RestFallbackParsingDoesNotAllocateAfterWarmUp) {
+  BinanceParser parser;
+  const std::string ticker_body = testing::read_fixture("rest_bookTicker_NKNUSDT.json");
+  const std::string trades_body = testing::read_fixture("rest_aggTrades_NKNUSDT.json");
+  BookTickerMessage ticker;
+  std::span<const Trade> trades;
+  ASSERT_TRUE(parser.parse_book_ticker(ticker_body, ticker).ok);
+  ASSERT_TRUE(parser.parse_agg_trades(trades_body, trades).ok);
+  const long before = allocation_count.load();
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE(parser.parse_book_ticker(ticker_body, ticker).ok);
+    ASSERT_TRUE(parser.parse_agg_trades(trades_body, trades).ok);
+    ASSERT_EQ(trades.size(), 5u);
   }
   EXPECT_EQ(allocation_count.load() - before, 0);
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <span>
 
 #include "binance_fixtures.h"
 
@@ -260,6 +261,135 @@ TEST(BinanceParser, ParsesExchangeInfoSymbols) {
   EXPECT_EQ(symbols[8].status, "BREAK");
   EXPECT_FALSE(parser.parse_exchange_info(R"({"code":-1000,"msg":"x"})", symbols).ok);
   EXPECT_FALSE(parser.parse_exchange_info(R"({"symbols":[{"symbol":"A"}]})", symbols).ok);
+}
+
+// ---- REST fallback bodies (constructed per the REST documentation; see the fixtures README) ----
+
+TEST(BinanceParser, ParsesBookTickerBody) {
+  BinanceParser parser;
+  BookTickerMessage message;
+  const ParseStatus status = parser.parse_book_ticker(read_fixture("rest_bookTicker_NKNUSDT.json"), message);
+  ASSERT_TRUE(status.ok) << status.reason;
+  EXPECT_EQ(message.symbol, "NKNUSDT");
+  EXPECT_EQ(message.ticker.bid_price, 0.353);
+  EXPECT_EQ(message.ticker.bid_size, 1250.0);
+  EXPECT_EQ(message.ticker.ask_price, 0.3536);
+  EXPECT_EQ(message.ticker.ask_size, 310.0);
+  EXPECT_EQ(millis_of(message.ticker.exchange_time), 0) << "the REST ticker carries no time";
+  EXPECT_EQ(message.ticker.instrument, 0u);
+
+  // The documentation's own example, with its fields in another order.
+  ASSERT_TRUE(
+      parser
+          .parse_book_ticker(R"({"askQty":"9.00000000","askPrice":"4.00000200","bidQty":"431.00000000",)"
+                             R"("bidPrice":"4.00000000","symbol":"LTCBTC"})",
+                             message)
+          .ok);
+  EXPECT_EQ(message.symbol, "LTCBTC");
+  EXPECT_EQ(message.ticker.bid_price, 4.0);
+  EXPECT_EQ(message.ticker.ask_price, 4.000002);
+  EXPECT_EQ(message.ticker.ask_size, 9.0);
+}
+
+TEST(BinanceParser, BookTickerErrorsAreReported) {
+  BinanceParser parser;
+  BookTickerMessage message;
+  const ParseStatus venue = parser.parse_book_ticker(R"({"code":-1121,"msg":"Invalid symbol."})", message);
+  EXPECT_FALSE(venue.ok);
+  EXPECT_EQ(venue.reason, "venue error reply");
+  const char* bad[] = {
+      "", "not json", "null",
+      // The all-symbols form (no symbol parameter) is an array: not what a poll asks for.
+      R"([{"symbol":"LTCBTC","bidPrice":"4","bidQty":"431","askPrice":"4.000002","askQty":"9"}])",
+      R"({"symbol":"LTCBTC","bidPrice":"4","bidQty":"431","askPrice":"4.000002"})",             // no askQty
+      R"({"symbol":"LTCBTC","bidPrice":4,"bidQty":"431","askPrice":"4.000002","askQty":"9"})",  // number
+      R"({"symbol":"LTCBTC","bidPrice":"four","bidQty":"431","askPrice":"4.000002","askQty":"9"})",
+      R"({"symbol":"LTCBTC","bidPrice":"4","bidQty":"431","askPrice":"4.000002","askQty":"9"} x)",
+      R"({"bidPrice":"4","bidQty":"431","askPrice":"4.000002","askQty":"9"})",  // no symbol
+  };
+  for (const char* body : bad) {
+    const ParseStatus status = parser.parse_book_ticker(body, message);
+    EXPECT_FALSE(status.ok) << body;
+    EXPECT_FALSE(status.reason.empty()) << body;
+  }
+  const std::string body = read_fixture("rest_bookTicker_NKNUSDT.json");
+  for (std::size_t length = 0; length + 1 < body.size(); ++length) {  // the last character is "\n"
+    EXPECT_FALSE(parser.parse_book_ticker(std::string_view(body).substr(0, length), message).ok)
+        << "cut at " << length;
+  }
+}
+
+TEST(BinanceParser, ParsesAggTradesBodyOldestFirst) {
+  BinanceParser parser;
+  std::span<const Trade> trades;
+  const ParseStatus status = parser.parse_agg_trades(read_fixture("rest_aggTrades_NKNUSDT.json"), trades);
+  ASSERT_TRUE(status.ok) << status.reason;
+  ASSERT_EQ(trades.size(), 5u);
+  EXPECT_EQ(trades[0].trade_id, 15683431u);  // the aggregate id "a", as on the aggTrade stream
+  EXPECT_EQ(trades[0].price, 0.3531);
+  EXPECT_EQ(trades[0].quantity, 120.0);
+  EXPECT_EQ(millis_of(trades[0].exchange_time), 1633998530112);
+  EXPECT_EQ(trades[0].side, Side::kBuy);  // m=false: the buyer was the taker
+  EXPECT_EQ(millis_of(trades[1].exchange_time), 1633998530112) << "same millisecond, next id";
+  EXPECT_EQ(trades[1].trade_id, 15683432u);
+  EXPECT_EQ(trades[3].side, Side::kSell);
+  EXPECT_EQ(trades[4].trade_id, 15683435u);
+  EXPECT_EQ(trades[4].price, 0.3534);
+  EXPECT_EQ(trades[4].quantity, 1000.0);
+  for (const Trade& trade : trades) {
+    EXPECT_EQ(trade.instrument, 0u);
+    EXPECT_EQ(millis_of(trade.receive_time), 0);
+  }
+
+  // The documentation's example element; a symbol without recent trades answers an empty array.
+  ASSERT_TRUE(parser
+                  .parse_agg_trades(R"([{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,)"
+                                    R"("T":1498793709153,"m":true,"M":true}])",
+                                    trades)
+                  .ok);
+  ASSERT_EQ(trades.size(), 1u);
+  EXPECT_EQ(trades[0].trade_id, 26129u);
+  EXPECT_EQ(trades[0].price, 0.01633102);
+  EXPECT_EQ(trades[0].side, Side::kSell);
+  ASSERT_TRUE(parser.parse_agg_trades("[]", trades).ok);
+  EXPECT_TRUE(trades.empty());
+}
+
+TEST(BinanceParser, AggTradesErrorsAreReportedAndLeaveNoTrades) {
+  BinanceParser parser;
+  std::span<const Trade> trades;
+  const ParseStatus venue = parser.parse_agg_trades(R"({"code":-1121,"msg":"Invalid symbol."})", trades);
+  EXPECT_FALSE(venue.ok);
+  EXPECT_EQ(venue.reason, "venue error reply");
+  const char* bad[] = {
+      "",
+      "not json",
+      "null",
+      R"({"a":1})",                                                                      // not an array
+      R"([{"p":"0.5","q":"1","T":1,"m":false}])",                                        // no id
+      R"([{"a":"1","p":"0.5","q":"1","T":1,"m":false}])",                                // string id
+      R"([{"a":-1,"p":"0.5","q":"1","T":1,"m":false}])",                                 // negative id
+      R"([{"a":1,"p":0.5,"q":"1","T":1,"m":false}])",                                    // number price
+      R"([{"a":1,"p":"0.5","q":"lots","T":1,"m":false}])",                               // non-decimal
+      R"([{"a":1,"p":"0.5","q":"1","m":false}])",                                        // no time
+      R"([{"a":1,"p":"0.5","q":"1","T":1,"m":"false"}])",                                // string bool
+      R"([{"a":1,"p":"0.5","q":"1","T":1,"m":false},7])",                                // not an object
+      R"([{"a":1,"p":"0.5","q":"1","T":1,"m":false}] [])",                               // trailing
+      R"([{"a":1,"p":"0.5","q":"1","T":1,"m":false},{"a":2,"p":"0.5","q":"1","T":2}])",  // 2nd bad
+  };
+  for (const char* body : bad) {
+    trades = std::span<const Trade>();
+    ASSERT_TRUE(parser.parse_agg_trades(read_fixture("rest_aggTrades_NKNUSDT.json"), trades).ok);
+    const ParseStatus status = parser.parse_agg_trades(body, trades);
+    EXPECT_FALSE(status.ok) << body;
+    EXPECT_FALSE(status.reason.empty()) << body;
+    EXPECT_TRUE(trades.empty()) << body;
+  }
+  const std::string body = read_fixture("rest_aggTrades_NKNUSDT.json");
+  for (std::size_t length = 0; length + 1 < body.size(); ++length) {  // the last character is "\n"
+    EXPECT_FALSE(parser.parse_agg_trades(std::string_view(body).substr(0, length), trades).ok)
+        << "cut at " << length;
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "feeds/common/time_parse.h"
 
@@ -19,6 +20,16 @@ std::string read_fixture(const std::string& name) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Non-empty lines of a fixture (the REST fallback fixtures hold one reply per line).
+std::vector<std::string> fixture_lines(const std::string& name) {
+  std::istringstream in(read_fixture(name));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
 }
 
 TEST(BybitParser, ParsesPublicTradeFrameStraightIntoTrades) {
@@ -320,6 +331,186 @@ TEST(BybitParser, ParsesRestRecentTrades) {
   EXPECT_EQ(trades.trades[0].exchange_time, from_unix_millis(1718236800510));
   EXPECT_EQ(trades.trades[0].side, Side::kBuy);
   EXPECT_EQ(trades.trades[0].price, 66012.50);
+}
+
+// ---- REST fallback: /v5/market/tickers and /v5/market/recent-trade for one symbol ----
+
+TEST(BybitRestFallbackParse, TickersFixtureGivesTheBestBidOfferOfEachSymbol) {
+  BybitParser parser;
+  std::vector<RestTicker> tickers;
+  const auto replies = fixture_lines("v5_market_tickers_spot.jsonl");
+  ASSERT_EQ(replies.size(), 2u);
+  ASSERT_EQ(parser.parse_rest_tickers(replies[0], tickers), ParseStatus::kOk);
+  ASSERT_EQ(tickers.size(), 1u);
+  EXPECT_EQ(tickers[0].symbol, "LTCUSDT");
+  EXPECT_TRUE(tickers[0].ticker.has_best_bid_offer);
+  EXPECT_EQ(tickers[0].ticker.bid_price, 315.43);
+  EXPECT_EQ(tickers[0].ticker.bid_size, 3.2);
+  EXPECT_EQ(tickers[0].ticker.ask_price, 315.49);
+  EXPECT_EQ(tickers[0].ticker.ask_size, 1.75);
+  EXPECT_EQ(tickers[0].ticker.last_price, 315.46);
+  EXPECT_EQ(tickers[0].ticker.exchange_time, from_unix_millis(1618678012400));  // the reply's `time`
+
+  Ticker ticker;
+  ASSERT_TRUE(to_ticker(tickers[0].ticker, 7, from_unix_millis(1618678012500), ticker));
+  EXPECT_EQ(ticker.instrument, 7u);
+  EXPECT_EQ(ticker.exchange_time, from_unix_millis(1618678012400));
+  EXPECT_EQ(ticker.receive_time, from_unix_millis(1618678012500));
+  EXPECT_EQ(ticker.bid_price, 315.43);
+  EXPECT_EQ(ticker.ask_price, 315.49);
+
+  ASSERT_EQ(parser.parse_rest_tickers(replies[1], tickers), ParseStatus::kOk);
+  ASSERT_EQ(tickers.size(), 1u);
+  EXPECT_EQ(tickers[0].symbol, "XTZUSDT");
+  EXPECT_EQ(tickers[0].ticker.bid_price, 7.308);
+  EXPECT_EQ(tickers[0].ticker.ask_size, 88.1);
+}
+
+TEST(BybitRestFallbackParse, TickerWithoutBidOrAskGivesNoTicker) {
+  // A spot pair with an empty side: Bybit sends "" for the missing best price and size.
+  BybitParser parser;
+  std::vector<RestTicker> tickers;
+  const std::string body =
+      R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"LTCUSDT","bid1Price":"",)"
+      R"("bid1Size":"","ask1Price":"315.49","ask1Size":"1.75","lastPrice":"315.46"}]},"retExtInfo":{},)"
+      R"("time":1618678012400})";
+  ASSERT_EQ(parser.parse_rest_tickers(body, tickers), ParseStatus::kOk);
+  ASSERT_EQ(tickers.size(), 1u);
+  EXPECT_FALSE(tickers[0].ticker.has_best_bid_offer);
+  EXPECT_TRUE(tickers[0].ticker.has_last_price);
+  Ticker ticker;
+  EXPECT_FALSE(to_ticker(tickers[0].ticker, 1, Timestamp{}, ticker));
+}
+
+TEST(BybitRestFallbackParse, RecentTradeFixtureParsesEveryTradeOldestFirstOnceSorted) {
+  BybitParser parser;
+  RestTrades trades;
+  const auto replies = fixture_lines("v5_market_recent_trade_spot.jsonl");
+  ASSERT_EQ(replies.size(), 2u);
+  ASSERT_EQ(parser.parse_rest_trades(replies[0], trades), ParseStatus::kOk);
+  EXPECT_EQ(trades.symbol, "LTCUSDT");
+  ASSERT_EQ(trades.trades.size(), 5u);
+  // As listed: newest first.
+  EXPECT_EQ(trades.trades[0].trade_id, 2290000000061670006ull);
+  EXPECT_EQ(trades.trades[0].price, 315.46);
+  EXPECT_EQ(trades.trades[0].quantity, 0.25);
+  EXPECT_EQ(trades.trades[0].side, Side::kBuy);
+  EXPECT_EQ(trades.trades[0].exchange_time, from_unix_millis(1618678012345));  // "time" is a string
+  EXPECT_EQ(trades.trades[4].quantity, 2.0);  // a block trade is still a trade
+  EXPECT_EQ(trades.trades[4].side, Side::kSell);
+
+  sort_oldest_first(trades.trades);
+  const std::uint64_t oldest_first[] = {2290000000061670002ull, 2290000000061670003ull,
+                                        2290000000061670004ull, 2290000000061670005ull,
+                                        2290000000061670006ull};
+  for (std::size_t i = 0; i < trades.trades.size(); ++i) {
+    EXPECT_EQ(trades.trades[i].trade_id, oldest_first[i]) << i;
+  }
+  EXPECT_EQ(trades.trades.back().price, 315.46);  // the last emitted is the latest price
+
+  ASSERT_EQ(parser.parse_rest_trades(replies[1], trades), ParseStatus::kOk);
+  EXPECT_EQ(trades.symbol, "XTZUSDT");
+  ASSERT_EQ(trades.trades.size(), 3u);
+  EXPECT_EQ(trades.trades[0].price, 7.312);
+}
+
+TEST(BybitRestFallbackParse, SortOldestFirstKeepsExecutionOrderWithinAMillisecond) {
+  const auto trade = [](std::int64_t ms, std::uint64_t id) {
+    Trade t;
+    t.exchange_time = from_unix_millis(ms);
+    t.trade_id = id;
+    return t;
+  };
+  const auto ids = [](const std::vector<Trade>& trades) {
+    std::vector<std::uint64_t> out;
+    for (const Trade& t : trades) out.push_back(t.trade_id);
+    return out;
+  };
+  std::vector<Trade> newest_first = {trade(30, 5), trade(20, 4), trade(20, 3), trade(10, 2)};
+  sort_oldest_first(newest_first);
+  EXPECT_EQ(ids(newest_first), (std::vector<std::uint64_t>{2, 3, 4, 5}));
+  std::vector<Trade> oldest_first = {trade(10, 2), trade(20, 3), trade(20, 4), trade(30, 5)};
+  sort_oldest_first(oldest_first);
+  EXPECT_EQ(ids(oldest_first), (std::vector<std::uint64_t>{2, 3, 4, 5}));
+  std::vector<Trade> same_time = {trade(10, 1), trade(10, 2)};
+  sort_oldest_first(same_time);
+  EXPECT_EQ(ids(same_time), (std::vector<std::uint64_t>{1, 2}));
+  std::vector<Trade> none;
+  sort_oldest_first(none);
+  EXPECT_TRUE(none.empty());
+}
+
+TEST(BybitRestFallbackParse, VenueErrorsAreReportedAsSuch) {
+  // What Bybit answers (HTTP 200) for a symbol it does not list.
+  const std::string body =
+      R"({"retCode":10001,"retMsg":"Not supported symbols","result":{},"retExtInfo":{},"time":1618678012400})";
+  BybitParser parser;
+  std::vector<RestTicker> tickers;
+  RestTrades trades;
+  EXPECT_EQ(parser.parse_rest_tickers(body, tickers), ParseStatus::kVenueError);
+  EXPECT_EQ(parser.parse_rest_trades(body, trades), ParseStatus::kVenueError);
+}
+
+TEST(BybitRestFallbackParse, MalformedBodiesAreErrorValues) {
+  BybitParser parser;
+  std::vector<RestTicker> tickers;
+  RestTrades trades;
+  const auto ticker_line = fixture_lines("v5_market_tickers_spot.jsonl").at(0);
+  const auto trades_line = fixture_lines("v5_market_recent_trade_spot.jsonl").at(0);
+  for (const std::string& body : {std::string(), std::string("<html>502 Bad Gateway</html>"),
+                                  ticker_line.substr(0, ticker_line.size() / 2), std::string("[]")}) {
+    EXPECT_EQ(parser.parse_rest_tickers(body, tickers), ParseStatus::kMalformedJson) << body;
+  }
+  EXPECT_EQ(parser.parse_rest_trades(trades_line.substr(0, trades_line.size() / 2), trades),
+            ParseStatus::kMalformedJson);
+  EXPECT_EQ(parser.parse_rest_trades("not json", trades), ParseStatus::kMalformedJson);
+
+  // No result.list.
+  EXPECT_EQ(parser.parse_rest_tickers(R"({"retCode":0,"retMsg":"OK","result":{"category":"spot"},"time":1})",
+                                      tickers),
+            ParseStatus::kMissingField);
+  EXPECT_EQ(parser.parse_rest_trades(R"({"retCode":0,"retMsg":"OK","result":{"category":"spot"},"time":1})",
+                                     trades),
+            ParseStatus::kMissingField);
+  // No server time to stamp the ticker with.
+  EXPECT_EQ(parser.parse_rest_tickers(
+                R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"LTCUSDT",)"
+                R"("bid1Price":"1","bid1Size":"1","ask1Price":"2","ask1Size":"1"}]}})",
+                tickers),
+            ParseStatus::kMissingField);
+  // A price that is not a decimal, a number where Bybit documents a string.
+  EXPECT_EQ(parser.parse_rest_tickers(
+                R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"LTCUSDT",)"
+                R"("bid1Price":"1e9x","bid1Size":"1","ask1Price":"2","ask1Size":"1"}]},"time":1})",
+                tickers),
+            ParseStatus::kBadValue);
+  EXPECT_EQ(parser.parse_rest_tickers(
+                R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"LTCUSDT",)"
+                R"("bid1Price":315.43,"bid1Size":"1","ask1Price":"2","ask1Size":"1"}]},"time":1})",
+                tickers),
+            ParseStatus::kMalformedJson);
+  // A trade without its execId, with an unknown side, with a bad time.
+  EXPECT_EQ(
+      parser.parse_rest_trades(
+          R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"symbol":"LTCUSDT",)"
+          R"("price":"315.46","size":"0.25","side":"Buy","time":"1618678012345","isBlockTrade":false}]},"time":1})",
+          trades),
+      ParseStatus::kMissingField);
+  EXPECT_EQ(
+      parser.parse_rest_trades(
+          R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"execId":"1","symbol":"LTCUSDT",)"
+          R"("price":"315.46","size":"0.25","side":"buy","time":"1618678012345","isBlockTrade":false}]},"time":1})",
+          trades),
+      ParseStatus::kBadValue);
+  EXPECT_EQ(
+      parser.parse_rest_trades(
+          R"({"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[{"execId":"1","symbol":"LTCUSDT",)"
+          R"("price":"315.46","size":"0.25","side":"Buy","time":"soon","isBlockTrade":false}]},"time":1})",
+          trades),
+      ParseStatus::kBadValue);
+  // The parser stays usable after every failure.
+  ASSERT_EQ(parser.parse_rest_trades(trades_line, trades), ParseStatus::kOk);
+  EXPECT_EQ(trades.trades.size(), 5u);
 }
 
 }  // namespace

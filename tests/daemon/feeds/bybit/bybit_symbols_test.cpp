@@ -74,5 +74,16 @@ TEST(BybitInstrumentsUrl, AlreadyEncodedCursorIsSentBackUnchanged) {
             "http://h/v5/market/instruments-info?category=spot&cursor=50%25");
 }
 
+TEST(BybitRestFallbackUrls, TickerAndRecentTradeForOneSpotSymbol) {
+  EXPECT_EQ(tickers_url("https://api.bybit.com", "BTCUSDT"),
+            "https://api.bybit.com/v5/market/tickers?category=spot&symbol=BTCUSDT");
+  EXPECT_EQ(recent_trades_url("https://api.bybit.com", "BTCUSDT"),
+            "https://api.bybit.com/v5/market/recent-trade?category=spot&symbol=BTCUSDT&limit=60");
+  EXPECT_EQ(recent_trades_url("http://127.0.0.1:8080", "ETHUSDC", 1),
+            "http://127.0.0.1:8080/v5/market/recent-trade?category=spot&symbol=ETHUSDC&limit=1");
+  // Spot symbols are alphanumeric; anything else is percent-encoded rather than breaking the query.
+  EXPECT_EQ(tickers_url("http://h", "A&B C"), "http://h/v5/market/tickers?category=spot&symbol=A%26B%20C");
+}
+
 }  // namespace
 }  // namespace tickguard::feeds::bybit
