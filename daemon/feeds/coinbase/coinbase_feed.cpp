@@ -211,7 +211,6 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
     log::info("coinbase: connected",
               {{"url", ws_url}, {"products", static_cast<std::uint64_t>(subscriptions.size())}});
     listener->on_connection_state(kExchange, true);
-    fallback->stream_up();
     // The venue disconnects a client that has not subscribed within 5 s: the first request goes now.
     for (std::string& request : subscription_requests(RequestType::kSubscribe, product_ids, kChannels)) {
       send(std::move(request));
@@ -219,6 +218,17 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
   }
 
   bool on_message(std::string_view text, Timestamp receive_time) override {
+    const bool data = handle_message(text, receive_time);
+    // The stream is back once it delivers market data, not at the handshake: a venue that accepts
+    // connections and drops them at once must not keep the REST fallback from starting.
+    if (data && !streaming) {
+      streaming = true;
+      fallback->stream_up();
+    }
+    return data;
+  }
+
+  bool handle_message(std::string_view text, Timestamp receive_time) {
     if (const ParseError error = parser.parse(text, message); error != ParseError::kNone) {
       on_malformed(error);
       return false;
@@ -333,6 +343,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
     log::warn("coinbase: disconnected, reconnecting", {{"reason", reason}});
     connected = false;
     listener->on_connection_state(kExchange, false);
+    streaming = false;
     fallback->stream_down();
     for (auto& sub : subscriptions) sub->reset();
     // Requests for the old connection are void: the next on_open subscribes everything again.
@@ -423,6 +434,7 @@ struct CoinbaseFeed::Impl final : WebSocketHandler {
   std::uint64_t malformed_since_log = 0;
   std::unique_ptr<VenueRest> rest;
   std::unique_ptr<RestFallback> fallback;  // polls through `rest` while the stream is down
+  bool streaming = false;                  // market data arrived on the current connection
   RestTicker rest_ticker;                  // the last polled ticker, reused
   std::vector<Trade> rest_trades;          // the last polled trades, reused
   std::unique_ptr<WebSocketClient> ws;

@@ -169,7 +169,6 @@ struct OkxFeed::Impl final : WebSocketHandler {
 
   void on_open() override {
     if (opened_before) listener->on_reconnect(kExchange);
-    fallback->stream_up();
     opened_before = true;
     log::info("okx: connected",
               {{"url", ws_url}, {"instruments", static_cast<std::uint64_t>(subscriptions.size())}});
@@ -185,6 +184,17 @@ struct OkxFeed::Impl final : WebSocketHandler {
   }
 
   bool on_message(std::string_view text, Timestamp receive_time) override {
+    const bool data = handle_message(text, receive_time);
+    // The stream is back once it delivers market data, not at the handshake: a venue that accepts
+    // connections and drops them at once must not keep the REST fallback from starting.
+    if (data && !streaming) {
+      streaming = true;
+      fallback->stream_up();
+    }
+    return data;
+  }
+
+  bool handle_message(std::string_view text, Timestamp receive_time) {
     const OkxFrame& frame = parser.parse(text);
     Subscription* sub = find(frame.inst_id);
     switch (frame.kind) {
@@ -260,6 +270,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
     log::warn("okx: disconnected, reconnecting", {{"reason", reason}});
     listener->on_connection_state(kExchange, false);
     for (auto& sub : subscriptions) sub->book.reset();
+    streaming = false;
     fallback->stream_down();
   }
 
@@ -287,6 +298,7 @@ struct OkxFeed::Impl final : WebSocketHandler {
   OkxParser parser;  // used on the io thread only
   std::unique_ptr<VenueRest> rest;
   std::unique_ptr<RestFallback> fallback;  // created with the subscriptions
+  bool streaming = false;                  // market data arrived on the current connection
   std::unique_ptr<WebSocketClient> ws;
   std::vector<std::unique_ptr<Subscription>> subscriptions;
   std::thread thread;

@@ -27,6 +27,7 @@ struct Faults {
   std::vector<int> instrument_failures = {};  // statuses of the first instrument requests (then 200)
   bool tls = false;                           // wss:// with a self-signed certificate
   bool ws_down = false;                       // refuse WebSocket connections until set_ws_up()
+  bool ws_flapping = false;                   // accept WebSocket connections and drop them at once
 };
 
 // REST market answers in the shape of OKX's documentation (GET /api/v5/market/ticker, /trades),
@@ -80,6 +81,7 @@ class MockOkx {
 
  private:
   void session(MockConnection& c) {
+    if (faults_.ws_flapping) return c.drop();
     std::string message;
     if (!c.read(message)) return;  // the subscribe request
     std::string btc_snapshot;
@@ -329,6 +331,18 @@ TEST(OkxEndToEnd, PollsPricesOverRestWhileTheStreamIsDownAndStopsWhenItIsBack) {
       << "no polling once the stream is back";
   EXPECT_NE(daemon.stderr_text().find("rest fallback: stream is back, polling stopped"), std::string::npos);
   (void)last_price;
+}
+
+TEST(OkxEndToEnd, PollsOverRestWhenTheVenueAcceptsConnectionsAndDropsThem) {
+  MockOkx venue({.ws_flapping = true});
+  TempDir dir;
+  DaemonProcess daemon({"--config", okx_config(dir, venue, "rest_poll_interval = \"1s\"\n").string()});
+  ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
+  // Each handshake succeeds, but no market data ever arrives: that is not a working stream.
+  const auto samples = scrape_until(daemon, "tickguard_trades_total", kBtc, 3);
+  EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 3) << daemon.stderr_text();
+  EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kBtc), 50001.5);
+  EXPECT_GE(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 1);
 }
 
 }  // namespace
