@@ -221,3 +221,16 @@ std::optional<int> DaemonProcess::wait_exit(std::chrono::milliseconds timeout) {
 std::string DaemonProcess::stderr_text() const { return read_file(dir_.path() / "stderr"); }
 
 }  // namespace tickguard::testing
+
+namespace tickguard::testing {
+
+bool DaemonProcess::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (stderr_text().find(needle) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace tickguard::testing

@@ -69,6 +69,10 @@ class DaemonProcess {
   // Waits for the process to exit, up to `timeout`; returns its exit code (or nullopt on timeout).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   std::string stderr_text() const;
+  // Polls the daemon's log until it contains `needle` (bounded): a log line may be written just
+  // after the metric a test waited for.
+  bool wait_for_log(const std::string& needle,
+                    std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
 
  private:
   TempDir dir_;

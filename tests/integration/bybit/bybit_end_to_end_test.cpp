@@ -329,7 +329,7 @@ TEST(BybitEndToEnd, SkippedUpdateIdIsAGapAndOnlyThatBookIsResubscribed) {
   ASSERT_TRUE(daemon.wait_until_serving("/metrics", 30s)) << daemon.stderr_text();
   auto samples = scrape_until(daemon, "tickguard_feed_sequence_gaps_total", kLtc, 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kLtc), 1) << daemon.stderr_text();
-  EXPECT_NE(daemon.stderr_text().find("bybit: book out of sync, resubscribing"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("bybit: book out of sync, resubscribing"));
   ASSERT_TRUE(venue.wait_for_received(kLtcBookSubscribe)) << daemon.stderr_text();
 
   // The fresh book arrives and its deltas apply: the spread settles on the fresh book's top.
@@ -381,7 +381,7 @@ TEST(BybitEndToEnd, DroppedConnectionReconnectsResubscribesAndResumes) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_dropped_messages_total", kBybit), 0);
   EXPECT_EQ(count_equal(venue.received(), kSubscribe), 2);
   EXPECT_EQ(venue.connections(), 2);
-  EXPECT_NE(daemon.stderr_text().find("bybit: disconnected, reconnecting"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("bybit: disconnected, reconnecting"));
 }
 
 TEST(BybitEndToEnd, GarbageAndTruncatedFramesAreCountedAndSkipped) {
@@ -396,7 +396,7 @@ TEST(BybitEndToEnd, GarbageAndTruncatedFramesAreCountedAndSkipped) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", error_kind("parse")), 2);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_dropped_messages_total", kBybit), 2);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kBybit), 0) << "bad frames cost no connection";
-  EXPECT_NE(daemon.stderr_text().find("bybit: malformed message dropped"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("bybit: malformed message dropped"));
 }
 
 TEST(BybitEndToEnd, SilentVenueIsDetectedAndReconnected) {
@@ -410,7 +410,7 @@ TEST(BybitEndToEnd, SilentVenueIsDetectedAndReconnected) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kBybit), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", error_kind("silence")), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBybit), 1);
-  EXPECT_NE(daemon.stderr_text().find("silence: no data message for 1000 ms"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("silence: no data message for 1000 ms"));
   (void)last_price;
 }
 
@@ -432,7 +432,7 @@ TEST(BybitEndToEnd, FailingThenRateLimitedMetadataIsRetriedAsTheVenueAsks) {
   ASSERT_EQ(times.size(), 4u);
   EXPECT_GE(times[2] - times[1], 2900ms);
   EXPECT_EQ(venue.connections(), 1) << "the stream starts once, after the metadata arrived";
-  EXPECT_NE(daemon.stderr_text().find("rest request failed, retrying"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("rest request failed, retrying"));
   (void)last_price;
 }
 
@@ -486,8 +486,7 @@ TEST(BybitEndToEnd, RestFallbackPollsPricesWhileTheStreamIsDownAndStopsWhenItIsB
       << "from the REST ticker";
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", error_kind("parse")), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", error_kind("venue")), 0);
-  EXPECT_NE(daemon.stderr_text().find(R"(msg="bybit: unusable REST fallback reply" endpoint=trades)"),
-            std::string::npos)
+  EXPECT_TRUE(daemon.wait_for_log(R"(msg="bybit: unusable REST fallback reply" endpoint=trades)"))
       << daemon.stderr_text();
   EXPECT_GE(venue.connections(), 2) << "the stream kept being retried";
   // A refused connection is up between its handshake and its reset, a blink a scrape can land in.
@@ -497,8 +496,7 @@ TEST(BybitEndToEnd, RestFallbackPollsPricesWhileTheStreamIsDownAndStopsWhenItIsB
     samples = daemon.scrape();
   }
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBybit), 0);
-  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
-            std::string::npos)
+  EXPECT_TRUE(daemon.wait_for_log("rest fallback: stream down, polling prices over REST"))
       << daemon.stderr_text();
 
   // The stream works again: it takes over (its replay is older than the REST trades, but streamed
@@ -510,8 +508,7 @@ TEST(BybitEndToEnd, RestFallbackPollsPricesWhileTheStreamIsDownAndStopsWhenItIsB
   EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kLtc), ltc_last_price);
   samples = scrape_until(daemon, "tickguard_feed_up", kBybit, 1, 5s);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kBybit), 1);
-  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream is back"), std::string::npos)
-      << daemon.stderr_text();
+  EXPECT_TRUE(daemon.wait_for_log("rest fallback: stream is back")) << daemon.stderr_text();
   const double polled = sum_of(samples, "tickguard_rest_requests_total", rest_endpoint("trades", "200"));
   std::this_thread::sleep_for(2500ms);  // two and a half poll intervals
   samples = daemon.scrape();

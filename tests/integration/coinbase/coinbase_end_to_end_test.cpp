@@ -326,8 +326,8 @@ TEST(CoinbaseEndToEnd, StreamsRecordedTradesTickersAndBooksThroughTheDaemon) {
   ASSERT_FALSE(received.empty());
   EXPECT_EQ(received.front(), kSubscribe);
   EXPECT_EQ(received.size(), 1u) << "nothing but the one subscription was needed";
-  EXPECT_NE(daemon.stderr_text().find("coinbase: unknown symbol, not subscribed"), std::string::npos);
-  EXPECT_NE(daemon.stderr_text().find("symbol=NOPE/USD"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("coinbase: unknown symbol, not subscribed"));
+  EXPECT_TRUE(daemon.wait_for_log("symbol=NOPE/USD"));
 
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
@@ -348,7 +348,7 @@ TEST(CoinbaseEndToEnd, SkippedTradeIdCountsOneGapAndResubscribesThatBookAlone) {
   EXPECT_GE(sum_of(samples, "tickguard_trades_total", kSkl), skl.count - 1) << daemon.stderr_text();
   EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kDash), 0);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_checksum_failures_total", kCoinbase), 0);
-  EXPECT_NE(daemon.stderr_text().find("coinbase: book out of sync, resubscribing"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("coinbase: book out of sync, resubscribing"));
 
   // That product's book alone was requested again, and the fresh snapshot put it back in sync.
   EXPECT_TRUE(venue.ws().wait_for_received(kBookSubscribe, 5s));
@@ -390,7 +390,7 @@ TEST(CoinbaseEndToEnd, DroppedConnectionReconnectsResubscribesAndResumes) {
   EXPECT_EQ(venue.ws().connections(), 2);
   const auto received = venue.received();
   EXPECT_EQ(std::count(received.begin(), received.end(), kSubscribe), 2);
-  EXPECT_NE(daemon.stderr_text().find("coinbase: disconnected, reconnecting"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("coinbase: disconnected, reconnecting"));
 }
 
 TEST(CoinbaseEndToEnd, GarbageAndTruncatedFramesAreCountedAndTheStreamContinues) {
@@ -407,7 +407,7 @@ TEST(CoinbaseEndToEnd, GarbageAndTruncatedFramesAreCountedAndTheStreamContinues)
   EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kCoinbase), 0);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kCoinbase), 0);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kCoinbase), 1);
-  EXPECT_NE(daemon.stderr_text().find("coinbase: malformed message dropped"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("coinbase: malformed message dropped"));
 }
 
 TEST(CoinbaseEndToEnd, RateLimitedMetadataRequestIsRetriedAfterRetryAfter) {
@@ -440,7 +440,7 @@ TEST(CoinbaseEndToEnd, SilentConnectionIsReopenedAfterTheSilenceTimeout) {
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kSkl), 2 * skl.count) << daemon.stderr_text();
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kCoinbase), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kCoinbase), 1);
-  EXPECT_NE(daemon.stderr_text().find("silence: no data message"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("silence: no data message"));
 }
 
 TEST(CoinbaseEndToEnd, RestFallbackKeepsPricesFlowingWhileTheStreamIsDown) {
@@ -473,12 +473,11 @@ TEST(CoinbaseEndToEnd, RestFallbackKeepsPricesFlowingWhileTheStreamIsDown) {
   EXPECT_EQ(venue.trades_limit(), 100);
   // The cut-short DASH-BTC ticker was counted and dropped; the polls went on.
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "coinbase"}, {"kind", "parse"}}), 1);
-  EXPECT_NE(daemon.stderr_text().find("coinbase: malformed REST answer dropped"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("coinbase: malformed REST answer dropped"));
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kCoinbase), 0);
   EXPECT_EQ(venue.ws().connections(), 0);
   EXPECT_GT(venue.ws().refused(), 0);
-  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
-            std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("rest fallback: stream down, polling prices over REST"));
 
   // The venue is back: the stream resumes (its replay adds every recorded trade) and polling stops.
   venue.set_ws_accepting(true);

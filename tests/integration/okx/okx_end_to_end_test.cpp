@@ -165,8 +165,8 @@ TEST(OkxEndToEnd, StreamsRecordedTradesTickersAndBooksThroughTheDaemon) {
   ASSERT_FALSE(venue.received().empty());
   EXPECT_NE(venue.received().front().find(R"({"channel":"books","instId":"BTC-USDT"})"), std::string::npos)
       << venue.received().front();
-  EXPECT_NE(daemon.stderr_text().find("okx: unknown symbol, not subscribed"), std::string::npos);
-  EXPECT_NE(daemon.stderr_text().find("symbol=NOPE/USDT"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("okx: unknown symbol, not subscribed"));
+  EXPECT_TRUE(daemon.wait_for_log("symbol=NOPE/USDT"));
 
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_exit(20s), 0) << daemon.stderr_text();
@@ -180,7 +180,7 @@ TEST(OkxEndToEnd, CorruptChecksumIsCountedAndTheBookResubscribed) {
   const auto samples = scrape_until(daemon, "tickguard_feed_checksum_failures_total", kBtc, 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_checksum_failures_total", kBtc), 1) << daemon.stderr_text();
   EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kBtc), 0);
-  EXPECT_NE(daemon.stderr_text().find("okx: book out of sync, resubscribing"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("okx: book out of sync, resubscribing"));
   // The feed asked for the BTC-USDT book again, alone.
   bool resubscribed = false;
   for (int i = 0; i < 100 && !resubscribed; ++i) {
@@ -207,7 +207,7 @@ TEST(OkxEndToEnd, DroppedConnectionReconnectsAndResumes) {
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 2 * expected_trades) << daemon.stderr_text();
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1);
-  EXPECT_NE(daemon.stderr_text().find("okx: disconnected, reconnecting"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("okx: disconnected, reconnecting"));
   (void)last_price;
 }
 
@@ -224,7 +224,7 @@ TEST(OkxEndToEnd, GarbageAndTruncatedFramesAreCountedAndSkipped) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_dropped_messages_total", kOkx), 2);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 0)
       << "bad frames do not cost the connection";
-  EXPECT_NE(daemon.stderr_text().find("okx: malformed message dropped"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("okx: malformed message dropped"));
 }
 
 TEST(OkxEndToEnd, SilentVenueIsDetectedAndReconnected) {
@@ -238,7 +238,7 @@ TEST(OkxEndToEnd, SilentVenueIsDetectedAndReconnected) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_reconnects_total", kOkx), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "silence"}}), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 1);
-  EXPECT_NE(daemon.stderr_text().find("silence: no data message for 1000 ms"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("silence: no data message for 1000 ms"));
   (void)last_price;
 }
 
@@ -263,7 +263,7 @@ TEST(OkxEndToEnd, RateLimitedBannedAndFailingMetadataIsRetriedAsTheVenueAsks) {
   EXPECT_EQ(sum_of(samples, "tickguard_feed_errors_total", {{"exchange", "okx"}, {"kind", "http_status"}}),
             1);
   EXPECT_EQ(venue.connections(), 1) << "the stream starts once, after the metadata arrived";
-  EXPECT_NE(daemon.stderr_text().find("rest request failed, retrying"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("rest request failed, retrying"));
   (void)last_price;
 }
 
@@ -291,8 +291,7 @@ TEST(OkxEndToEnd, UntrustedCertificateIsRefusedAndCountedAsTls) {
       << daemon.stderr_text();
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBtc), 0);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 0);
-  EXPECT_NE(daemon.stderr_text().find("certificate verify failed"), std::string::npos)
-      << daemon.stderr_text();
+  EXPECT_TRUE(daemon.wait_for_log("certificate verify failed")) << daemon.stderr_text();
 }
 
 TEST(OkxEndToEnd, PollsPricesOverRestWhileTheStreamIsDownAndStopsWhenItIsBack) {
@@ -315,8 +314,7 @@ TEST(OkxEndToEnd, PollsPricesOverRestWhileTheStreamIsDownAndStopsWhenItIsBack) {
   EXPECT_NEAR(sum_of(samples, "tickguard_spread_ratio", kBtc), 1.0 / 50001.5, 1e-9);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_up", kOkx), 0);
   EXPECT_GT(venue.refused(), 0);
-  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream down, polling prices over REST"),
-            std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("rest fallback: stream down, polling prices over REST"));
 
   // The venue's stream comes back: the recording flows and polling stops.
   const auto [expected_trades, last_price] = recorded_btc_trades();
@@ -329,7 +327,7 @@ TEST(OkxEndToEnd, PollsPricesOverRestWhileTheStreamIsDownAndStopsWhenItIsBack) {
   std::this_thread::sleep_for(1500ms);
   EXPECT_EQ(sum_of(daemon.scrape(), "tickguard_rest_requests_total", {{"endpoint", "trades"}}), polls)
       << "no polling once the stream is back";
-  EXPECT_NE(daemon.stderr_text().find("rest fallback: stream is back, polling stopped"), std::string::npos);
+  EXPECT_TRUE(daemon.wait_for_log("rest fallback: stream is back, polling stopped"));
   (void)last_price;
 }
 
