@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <type_traits>
 
-#include "core/alert_gate.h"
+#include "core/instrument_state.h"
 #include "core/log.h"
 
 namespace tickguard {
@@ -31,105 +31,7 @@ Timestamp exchange_time_of(const MarketEvent& event) {
       event);
 }
 
-std::string format_anomaly_message(const std::string& detector, const Observation& o) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "%s: %s %.6g outside expected band [%.6g, %.6g] (%.2fx threshold)",
-                detector.c_str(), o.quantity, o.observed, o.expected_low, o.expected_high, o.ratio);
-  return buf;
-}
-
 }  // namespace
-
-// The detectors and alert state of one instrument. Touched only by its shard thread.
-class InstrumentState {
- public:
-  InstrumentState(const Instrument& instrument, const std::vector<DetectorSpec>& specs,
-                  std::unique_ptr<InstrumentSink> sink)
-      : sink_(std::move(sink)) {
-    slots_.reserve(specs.size());
-    for (std::size_t i = 0; i < specs.size(); ++i) {
-      slots_.push_back(std::make_unique<Slot>(instrument, specs[i], i, *sink_));
-    }
-  }
-
-  void handle(const MarketEvent& event) {
-    std::visit(
-        [this](const auto& e) {
-          using T = std::decay_t<decltype(e)>;
-          if constexpr (std::is_same_v<T, Trade>) {
-            sink_->on_trade(e);
-            for (auto& s : slots_) s->detector->on_trade(e, *s);
-          } else if constexpr (std::is_same_v<T, Ticker>) {
-            sink_->on_ticker(e);
-            for (auto& s : slots_) s->detector->on_ticker(e, *s);
-          } else if constexpr (std::is_same_v<T, BookSnapshot>) {
-            for (auto& s : slots_) s->detector->on_book(e, *s);
-          } else {
-            for (auto& s : slots_) s->detector->on_candle(e, *s);
-          }
-        },
-        event);
-  }
-
- private:
-  // One detector bound to its alert gate; receives the detector's observations.
-  struct Slot final : ObservationSink {
-    Slot(const Instrument& instrument, const DetectorSpec& spec, std::size_t index, InstrumentSink& sink)
-        : instrument(instrument),
-          name(spec.name),
-          index(index),
-          sink(sink),
-          gate(spec.alert),
-          detector(spec.create()) {}
-
-    void observe(const Observation& o) override {
-      sink.on_score(index, o.score);
-      switch (gate.update(o)) {
-        case AlertGate::Change::kRaised: {
-          AnomalyEvent event{instrument.exchange,
-                             instrument.symbol,
-                             name,
-                             gate.severity(),
-                             o.time,
-                             o.score,
-                             o.observed,
-                             o.expected_low,
-                             o.expected_high,
-                             format_anomaly_message(name, o)};
-          log::info("anomaly raised", {{"exchange", instrument.exchange},
-                                       {"symbol", instrument.symbol},
-                                       {"detector", name},
-                                       {"severity", severity_name(event.severity)},
-                                       {"event_time", to_unix_seconds(o.time)},
-                                       {"score", o.score},
-                                       {"observed", o.observed},
-                                       {"expected_low", o.expected_low},
-                                       {"expected_high", o.expected_high}});
-          sink.on_active(index, true);
-          sink.on_anomaly(index, event);
-          break;
-        }
-        case AlertGate::Change::kCleared:
-          log::debug("anomaly cleared",
-                     {{"exchange", instrument.exchange}, {"symbol", instrument.symbol}, {"detector", name}});
-          sink.on_active(index, false);
-          break;
-        case AlertGate::Change::kNone:
-          break;
-      }
-    }
-
-    const Instrument& instrument;
-    const std::string name;
-    const std::size_t index;
-    InstrumentSink& sink;
-    AlertGate gate;
-    std::unique_ptr<Detector> detector;
-  };
-
-  std::unique_ptr<InstrumentSink> sink_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-};
 
 class Pipeline::Shard {
  public:

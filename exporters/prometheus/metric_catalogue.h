@@ -17,6 +17,9 @@ inline constexpr MetricName kTrades{"tickguard_trades_total", "Trades received."
 inline constexpr MetricName kTradeVolume{"tickguard_trade_volume_total", "Traded quantity, in base units."};
 inline constexpr MetricName kAnomalyScore{
     "tickguard_anomaly_score", "Latest anomaly score of a detector, in [0,1]; 0.5 is its threshold."};
+inline constexpr MetricName kEnsembleScore{
+    "tickguard_ensemble_score",
+    "Ensemble anomaly score of the symbol in [0,1]: the geometric mean of the two highest detector scores."};
 inline constexpr MetricName kAnomalyActive{
     "tickguard_anomaly_active", "1 while a detector's anomaly episode is active (with hysteresis), else 0."};
 inline constexpr MetricName kAnomalies{"tickguard_anomalies_total", "Anomaly episodes raised, by severity."};

@@ -35,6 +35,7 @@ std::string instrument_key(const Instrument& instrument) {
 
 struct PrometheusSink::InstrumentSeries {
   Gauge* price;
+  Gauge* ensemble;
   Gauge* spread;
   Counter* trades;
   Counter* volume;
@@ -85,6 +86,7 @@ class PrometheusInstrumentSink final : public InstrumentSink {
     }
   }
   void on_score(std::size_t detector, double score) override { detectors_[detector]->score->Set(score); }
+  void on_ensemble(double score) override { series_.ensemble->Set(score); }
   void on_active(std::size_t detector, bool active) override {
     detectors_[detector]->active->Set(active ? 1 : 0);
   }
@@ -141,6 +143,7 @@ PrometheusSink::PrometheusSink()
       trade_volume_(build(prometheus::BuildCounter(), metrics::kTradeVolume, *registry_)),
       anomaly_score_(build(prometheus::BuildGauge(), metrics::kAnomalyScore, *registry_)),
       anomaly_active_(build(prometheus::BuildGauge(), metrics::kAnomalyActive, *registry_)),
+      ensemble_score_(build(prometheus::BuildGauge(), metrics::kEnsembleScore, *registry_)),
       anomalies_(build(prometheus::BuildCounter(), metrics::kAnomalies, *registry_)),
       feed_up_(build(prometheus::BuildGauge(), metrics::kFeedUp, *registry_)),
       feed_messages_(build(prometheus::BuildCounter(), metrics::kFeedMessages, *registry_)),
@@ -170,6 +173,7 @@ PrometheusSink::InstrumentSeries& PrometheusSink::acquire_instrument(const Instr
   if (slot.refs++ == 0) {
     const Labels labels{{"exchange", instrument.exchange}, {"symbol", instrument.symbol}};
     auto* price = &price_.Add(labels);
+    auto* ensemble = &ensemble_score_.Add(labels);
     auto* spread = &spread_.Add(labels);
     auto* trades = &trades_.Add(labels);
     auto* volume = &trade_volume_.Add(labels);
@@ -177,7 +181,8 @@ PrometheusSink::InstrumentSeries& PrometheusSink::acquire_instrument(const Instr
     auto* gaps = &sequence_gaps_.Add(labels);
     auto* checksums = &checksum_failures_.Add(labels);
     slot.series = std::make_unique<InstrumentSeries>(
-        InstrumentSeries{price, spread, trades, volume, last, gaps, checksums, [=, this] {
+        InstrumentSeries{price, ensemble, spread, trades, volume, last, gaps, checksums, [=, this] {
+                           ensemble_score_.Remove(ensemble);
                            sequence_gaps_.Remove(gaps);
                            checksum_failures_.Remove(checksums);
                            price_.Remove(price);

@@ -71,6 +71,7 @@ class PrometheusSink final : public Sink {
   prometheus::Family<prometheus::Counter>& trade_volume_;
   prometheus::Family<prometheus::Gauge>& anomaly_score_;
   prometheus::Family<prometheus::Gauge>& anomaly_active_;
+  prometheus::Family<prometheus::Gauge>& ensemble_score_;
   prometheus::Family<prometheus::Counter>& anomalies_;
   prometheus::Family<prometheus::Gauge>& feed_up_;
   prometheus::Family<prometheus::Counter>& feed_messages_;

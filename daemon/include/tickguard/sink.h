@@ -39,6 +39,8 @@ class InstrumentSink {
   virtual void on_ticker(const Ticker& ticker) = 0;
   // Latest score of detector number `detector` (index into the list given at subscribe()).
   virtual void on_score(std::size_t detector, double score) = 0;
+  // The instrument's ensemble score (see ensemble_score in core/instrument_state.h) changed.
+  virtual void on_ensemble(double score) = 0;
   // Alert gate of detector `detector` became active (true) or cleared (false).
   virtual void on_active(std::size_t detector, bool active) = 0;
   // A new anomaly was raised by detector `detector`.

@@ -23,6 +23,7 @@ class RecordingSink final : public Sink {
     int gaps = 0;
     int checksum_failures = 0;
     std::vector<double> latencies;
+    std::vector<double> ensembles;
   };
 
   std::unique_ptr<InstrumentSink> subscribe_instrument(const Instrument& instrument,
@@ -89,6 +90,10 @@ class RecordingSink final : public Sink {
       r.trade_prices.push_back(t.price);
     }
     void on_ticker(const Ticker&) override {}
+    void on_ensemble(double score) override {
+      std::lock_guard lock(r.mutex);
+      r.ensembles.push_back(score);
+    }
     void on_score(std::size_t d, double s) override {
       std::lock_guard lock(r.mutex);
       r.scores.emplace_back(d, s);
