@@ -19,8 +19,6 @@ struct Application::Running {
   }
 };
 
-namespace {
-
 std::vector<DetectorSpec> detector_specs(const config::Config& config) {
   std::vector<DetectorSpec> specs;
   for (const auto& options : config.detectors) {
@@ -33,8 +31,6 @@ std::vector<DetectorSpec> detector_specs(const config::Config& config) {
   }
   return specs;
 }
-
-}  // namespace
 
 Application::Application(const Clock& clock, Sink& sink) : clock_(clock), sink_(sink) {}
 

@@ -7,11 +7,15 @@
 #include <mutex>
 
 #include "config/options.h"
+#include "core/pipeline.h"
 #include "tickguard/clock.h"
 #include "tickguard/sink.h"
 #include "tickguard/status.h"
 
 namespace tickguard::app {
+
+// The enabled detectors of `config`, in registry order, ready to instantiate per instrument.
+std::vector<DetectorSpec> detector_specs(const config::Config& config);
 
 class Application {
  public:

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "daemon_process.h"
@@ -80,10 +81,34 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(run_tickguard({"check-config"}).exit_code, 2);
 }
 
-TEST(Cli, ReplayIsNotImplementedYetAndSaysSo) {
-  const CommandResult r = run_tickguard({"replay"});
+TEST(Cli, ReplayScoresACsvWithEveryRegisteredDetector) {
+  TempDir dir;
+  std::string csv = "timestamp,price,volume\n";
+  for (int i = 0; i < 50; ++i)
+    csv += std::to_string(1700000000 + i) + "," + std::to_string(100 + i % 3) + ",1\n";
+  const auto input = dir.write("in.csv", csv);
+  const auto output = dir.path() / "out.csv";
+  const CommandResult r = run_tickguard({"replay", "--input", input.string(), "--output", output.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("replayed 50 rows"), std::string::npos) << r.err;
+  std::ifstream in(output);
+  std::string header;
+  std::getline(in, header);
+  EXPECT_EQ(header, "timestamp,score,score_zscore,score_volume_spike");
+  int rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, 50);
+}
+
+TEST(Cli, ReplayRejectsBadInputWithFileLineAndExitCode2) {
+  TempDir dir;
+  const auto input = dir.write("bad.csv", "timestamp,price\n1,10\n2,ten\n");
+  const CommandResult r =
+      run_tickguard({"replay", "--input", input.string(), "--output", (dir.path() / "o.csv").string()});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("not implemented yet"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.csv:3: non-numeric price \"ten\""), std::string::npos) << r.err;
+  EXPECT_EQ(run_tickguard({"replay"}).exit_code, 2) << "--input and --output are required";
+  EXPECT_EQ(run_tickguard({"replay", "--input", "/nonexistent.csv", "--output", "/tmp/x.csv"}).exit_code, 2);
 }
 
 TEST(Cli, VersionPrintsVersion) {
