@@ -39,6 +39,7 @@ struct ReplayFlags {
   std::string input;
   std::string output;
   std::string config_file;
+  std::string report;
 };
 
 struct RunFlags {
@@ -232,8 +233,9 @@ int replay(const ReplayFlags& flags) {
   }
   log::configure(log::Level::kWarn, log::Format::kLogfmt);  // one line per raised anomaly is noise here
   replay::ReplayStats stats;
-  const Status status =
-      replay::replay_csv(input, flags.input, app::detector_specs(*loaded.config), output, stats);
+  replay::ReportData report;
+  const Status status = replay::replay_csv(input, flags.input, app::detector_specs(*loaded.config), output,
+                                           stats, flags.report.empty() ? nullptr : &report);
   if (!status.ok()) {
     std::cerr << status.message() << '\n';
     return kExitUsage;
@@ -242,6 +244,15 @@ int replay(const ReplayFlags& flags) {
   if (!output) {
     std::cerr << "tickguard replay: error writing " << flags.output << '\n';
     return kExitFailure;
+  }
+  if (!flags.report.empty()) {
+    std::ofstream html(flags.report, std::ios::trunc);
+    replay::write_html_report(html, flags.input, report);
+    html.flush();
+    if (!html) {
+      std::cerr << "tickguard replay: cannot write " << flags.report << '\n';
+      return kExitFailure;
+    }
   }
   std::cerr << "replayed " << stats.rows << " rows, " << stats.anomalies << " anomalies raised\n";
   return kExitOk;
@@ -289,6 +300,7 @@ int run_cli(int argc, char** argv) {
       ->add_option("--config", replay_flags.config_file,
                    "TOML config whose [detectors.*] tables apply (default: the embedded config)")
       ->check(CLI::ExistingFile);
+  replay_cmd->add_option("--report", replay_flags.report, "HTML file to write a report to (self-contained)");
   cli.add_subcommand("version", "Print the version");
 
   try {

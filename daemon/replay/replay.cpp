@@ -74,16 +74,25 @@ struct Columns {
 // Collects the latest per-detector scores; the ensemble comes from InstrumentState.
 class CountingSink final : public InstrumentSink {
  public:
-  explicit CountingSink(ReplayStats& stats) : stats_(stats) {}
+  CountingSink(ReplayStats& stats, ReportData* report, const std::size_t& row)
+      : stats_(stats), report_(report), row_(row) {}
   void on_trade(const Trade&) override {}
   void on_ticker(const Ticker&) override {}
   void on_score(std::size_t, double) override {}
   void on_ensemble(double) override {}
   void on_active(std::size_t, bool) override {}
-  void on_anomaly(std::size_t, const AnomalyEvent&) override { ++stats_.anomalies; }
+  void on_anomaly(std::size_t, const AnomalyEvent& event) override {
+    ++stats_.anomalies;
+    if (report_ == nullptr) return;
+    report_->events.push_back(ReportData::Event{
+        to_unix_seconds(event.time), row_, event.detector, std::string(severity_name(event.severity)),
+        event.score, event.observed, event.expected_low, event.expected_high, event.message});
+  }
 
  private:
   ReplayStats& stats_;
+  ReportData* report_;
+  const std::size_t& row_;
 };
 
 // A cell as CSV: quoted when it holds a comma, a quote or a line break.
@@ -130,7 +139,8 @@ bool parse_timestamp(std::string_view text, Timestamp& out) {
 }
 
 Status replay_csv(std::istream& input, const std::string& input_name,
-                  const std::vector<DetectorSpec>& detectors, std::ostream& output, ReplayStats& stats) {
+                  const std::vector<DetectorSpec>& detectors, std::ostream& output, ReplayStats& stats,
+                  ReportData* report) {
   std::size_t line_number = 0;
   const auto error = [&](const std::string& message) {
     return Status::InvalidArgument(input_name + ":" + std::to_string(line_number) + ": " + message);
@@ -180,7 +190,11 @@ Status replay_csv(std::istream& input, const std::string& input_name,
   output << '\n';
 
   const Instrument instrument{0, "replay", "REPLAY"};
-  InstrumentState state(instrument, detectors, std::make_unique<CountingSink>(stats));
+  std::size_t row = 0;
+  InstrumentState state(instrument, detectors, std::make_unique<CountingSink>(stats, report, row));
+  if (report != nullptr) {
+    for (const auto& spec : detectors) report->detectors.push_back(spec.name);
+  }
   Timestamp previous{};
   char buffer[32];
   while (std::getline(input, line)) {
@@ -246,7 +260,13 @@ Status replay_csv(std::istream& input, const std::string& input_name,
     }
     if (columns.label >= 0) output << ',' << csv_cell(cells[columns.label]);
     output << '\n';
+    if (report != nullptr) {
+      report->times.push_back(to_unix_seconds(time));
+      report->prices.push_back(*price);
+      report->ensemble.push_back(state.ensemble());
+    }
     ++stats.rows;
+    ++row;
   }
   if (input.bad()) return error("read error");
   return Status::Ok();

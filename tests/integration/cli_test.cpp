@@ -88,8 +88,14 @@ TEST(Cli, ReplayScoresACsvWithEveryRegisteredDetector) {
     csv += std::to_string(1700000000 + i) + "," + std::to_string(100 + i % 3) + ",1\n";
   const auto input = dir.write("in.csv", csv);
   const auto output = dir.path() / "out.csv";
-  const CommandResult r = run_tickguard({"replay", "--input", input.string(), "--output", output.string()});
+  const auto report = dir.path() / "report.html";
+  const CommandResult r = run_tickguard(
+      {"replay", "--input", input.string(), "--output", output.string(), "--report", report.string()});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::ifstream html(report);
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("50 rows from"), std::string::npos);
   EXPECT_NE(r.err.find("replayed 50 rows"), std::string::npos) << r.err;
   std::ifstream in(output);
   std::string header;

@@ -126,5 +126,40 @@ TEST(Replay, QuotedCellsAndExtraColumns) {
   EXPECT_EQ(lines(r.output)[1], "1,0.000000,0.000000,\"x,y\"");
 }
 
+TEST(ReplayReport, ShowsSeriesScoreThresholdAndEveryEvent) {
+  std::istringstream input(series(3000, 2500));
+  std::ostringstream output;
+  ReplayStats stats;
+  ReportData data;
+  ASSERT_TRUE(replay_csv(input, "in.csv", zscore_only(), output, stats, &data).ok());
+  ASSERT_EQ(data.times.size(), 3000U);
+  ASSERT_EQ(data.events.size(), 1U);
+  EXPECT_EQ(data.events[0].row, 2500U);
+  EXPECT_EQ(data.events[0].detector, "zscore");
+  std::ostringstream html;
+  write_html_report(html, "in <test>.csv", data);
+  const std::string page = html.str();
+  EXPECT_THAT(page, StartsWith("<!DOCTYPE html>"));
+  EXPECT_THAT(page, HasSubstr("tickguard replay: in &lt;test&gt;.csv"));  // escaped
+  EXPECT_THAT(page, HasSubstr("3000 rows from 2023-11-14 22:13:20 to 2023-11-14 23:03:19 UTC"));
+  EXPECT_THAT(page, HasSubstr("ensemble score (threshold 0.5)"));
+  EXPECT_THAT(page, HasSubstr("<td>2501</td><td>zscore</td>"));
+  // Self-contained: nothing is fetched, nothing runs.
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("src="), std::string::npos);
+  EXPECT_EQ(page.find("href="), std::string::npos);
+  // 3000 rows are drawn with at most 2000 vertices per line.
+  const std::size_t first = page.find("<polyline");
+  const std::size_t end = page.find("/>", first);
+  const std::string points = page.substr(first, end - first);
+  EXPECT_LE(std::count(points.begin(), points.end(), ','), 2001);
+}
+
+TEST(ReplayReport, EmptyInputStillWritesAPage) {
+  std::ostringstream html;
+  write_html_report(html, "empty.csv", ReportData{});
+  EXPECT_THAT(html.str(), HasSubstr("The input has no rows."));
+}
+
 }  // namespace
 }  // namespace tickguard::replay

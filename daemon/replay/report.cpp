@@ -1,0 +1,187 @@
+// The replay's HTML report: one self-contained page with inline SVG charts and no script.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+
+#include "replay/replay.h"
+
+namespace tickguard::replay {
+namespace {
+
+constexpr double kWidth = 1000;
+constexpr double kPlotHeight = 260;
+constexpr double kScoreHeight = 140;
+constexpr double kMargin = 50;
+constexpr std::size_t kMaxPoints = 2000;  // a polyline never has more vertices than this
+
+std::string escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string number(double value, const char* format = "%.6g") {
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+std::string utc(double seconds) {
+  const auto whole = static_cast<std::time_t>(std::floor(seconds));
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &tm);
+  return buffer;
+}
+
+// Colours for detectors, in order; repeats after the last.
+const char* colour(std::size_t index) {
+  static const char* kColours[] = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e",
+                                   "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
+  return kColours[index % (sizeof kColours / sizeof kColours[0])];
+}
+
+// Downsamples `values` to at most kMaxPoints by keeping each bucket's min and max (so spikes stay).
+std::vector<std::size_t> keep_extremes(const std::vector<double>& values) {
+  std::vector<std::size_t> kept;
+  if (values.size() <= kMaxPoints) {
+    for (std::size_t i = 0; i < values.size(); ++i) kept.push_back(i);
+    return kept;
+  }
+  const std::size_t buckets = kMaxPoints / 2;
+  for (std::size_t b = 0; b < buckets; ++b) {
+    const std::size_t begin = b * values.size() / buckets;
+    const std::size_t end = (b + 1) * values.size() / buckets;
+    std::size_t low = begin, high = begin;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (values[i] < values[low]) low = i;
+      if (values[i] > values[high]) high = i;
+    }
+    kept.push_back(std::min(low, high));
+    if (low != high) kept.push_back(std::max(low, high));
+  }
+  return kept;
+}
+
+struct Scale {
+  double t0, t1, v0, v1, top, height;
+  double x(double t) const {
+    return kMargin + (t1 > t0 ? (t - t0) / (t1 - t0) : 0.5) * (kWidth - 2 * kMargin);
+  }
+  double y(double v) const { return top + height - (v1 > v0 ? (v - v0) / (v1 - v0) : 0.5) * height; }
+};
+
+std::string polyline(const std::vector<double>& times, const std::vector<double>& values, const Scale& scale,
+                     const char* stroke) {
+  std::string points;
+  for (const std::size_t i : keep_extremes(values)) {
+    points += number(scale.x(times[i]), "%.1f") + "," + number(scale.y(values[i]), "%.1f") + " ";
+  }
+  return "<polyline fill=\"none\" stroke=\"" + std::string(stroke) + "\" stroke-width=\"1.2\" points=\"" +
+         points + "\"/>\n";
+}
+
+std::string axis_labels(const Scale& scale, const char* format) {
+  std::string out;
+  out +=
+      "<text x=\"5\" y=\"" + number(scale.top + 10, "%.1f") + "\">" + number(scale.v1, format) + "</text>\n";
+  out += "<text x=\"5\" y=\"" + number(scale.top + scale.height, "%.1f") + "\">" + number(scale.v0, format) +
+         "</text>\n";
+  return out;
+}
+
+}  // namespace
+
+void write_html_report(std::ostream& out, const std::string& title, const ReportData& data) {
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tickguard replay: "
+      << escape(title) << "</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
+      << "svg{background:#fafafa;border:1px solid #ddd}svg text{font-size:11px;fill:#555}"
+      << "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px "
+         "8px;text-align:left}"
+      << "th{background:#eee}.legend span{display:inline-block;margin-right:1.2em}"
+      << ".sw{display:inline-block;width:10px;height:10px;margin-right:4px}</style></head><body>\n";
+  out << "<h1>tickguard replay: " << escape(title) << "</h1>\n";
+  if (data.times.empty()) {
+    out << "<p>The input has no rows.</p></body></html>\n";
+    return;
+  }
+  const double t0 = data.times.front(), t1 = data.times.back();
+  out << "<p>" << data.times.size() << " rows from " << utc(t0) << " to " << utc(t1) << " UTC; "
+      << data.events.size() << " anomalies raised by " << data.detectors.size() << " detectors.</p>\n";
+
+  const auto [pmin, pmax] = std::minmax_element(data.prices.begin(), data.prices.end());
+  const double pad = (*pmax - *pmin) * 0.05;
+  const Scale price{t0, t1, *pmin - pad, *pmax + pad, 20, kPlotHeight};
+  const Scale score{t0, t1, 0, 1, 40 + kPlotHeight, kScoreHeight};
+  const double height = 60 + kPlotHeight + kScoreHeight;
+
+  out << "<div class=\"legend\">";
+  for (std::size_t d = 0; d < data.detectors.size(); ++d) {
+    out << "<span><i class=\"sw\" style=\"background:" << colour(d) << "\"></i>" << escape(data.detectors[d])
+        << "</span>";
+  }
+  out << "</div>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << height
+      << "\" viewBox=\"0 0 " << kWidth << " " << height << "\">\n";
+  out << "<text x=\"" << kMargin << "\" y=\"14\">price / value</text>\n" << axis_labels(price, "%.6g");
+  out << polyline(data.times, data.prices, price, "#333");
+  // Anomalies: a marker on the series at the row that raised it, coloured by detector.
+  std::map<std::string, std::size_t> detector_index;
+  for (std::size_t d = 0; d < data.detectors.size(); ++d) detector_index[data.detectors[d]] = d;
+  for (const auto& event : data.events) {
+    const std::size_t row = std::min(event.row, data.prices.size() - 1);
+    out << "<circle cx=\"" << number(price.x(data.times[row]), "%.1f") << "\" cy=\""
+        << number(price.y(data.prices[row]), "%.1f")
+        << "\" r=\"5\" fill=\"none\" stroke-width=\"2\" stroke=\"" << colour(detector_index[event.detector])
+        << "\"><title>" << escape(event.detector) << " (" << escape(event.severity) << ") at "
+        << utc(event.time) << ": " << escape(event.message) << "</title></circle>\n";
+  }
+  out << "<text x=\"" << kMargin << "\" y=\"" << number(score.top - 4, "%.1f")
+      << "\">ensemble score (threshold 0.5)</text>\n"
+      << axis_labels(score, "%.1f");
+  out << "<line x1=\"" << kMargin << "\" x2=\"" << kWidth - kMargin << "\" y1=\""
+      << number(score.y(0.5), "%.1f") << "\" y2=\"" << number(score.y(0.5), "%.1f")
+      << "\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n";
+  out << polyline(data.times, data.ensemble, score, "#1f77b4");
+  out << "<text x=\"" << kMargin << "\" y=\"" << height - 4 << "\">" << utc(t0) << "</text>\n";
+  out << "<text x=\"" << kWidth - kMargin - 120 << "\" y=\"" << height - 4 << "\">" << utc(t1) << "</text>\n";
+  out << "</svg>\n";
+
+  out << "<h2>Anomalies</h2>\n";
+  if (data.events.empty()) {
+    out << "<p>None raised.</p>\n";
+  } else {
+    out << "<table><tr><th>time (UTC)</th><th>row</th><th>detector</th><th>severity</th><th>score</th>"
+        << "<th>observed</th><th>expected band</th><th>message</th></tr>\n";
+    for (const auto& event : data.events) {
+      out << "<tr><td>" << utc(event.time) << "</td><td>" << event.row + 1 << "</td><td>"
+          << escape(event.detector) << "</td><td>" << escape(event.severity) << "</td><td>"
+          << number(event.score, "%.3f") << "</td><td>" << number(event.observed) << "</td><td>["
+          << number(event.expected_low) << ", " << number(event.expected_high) << "]</td><td>"
+          << escape(event.message) << "</td></tr>\n";
+    }
+    out << "</table>\n";
+  }
+  out << "</body></html>\n";
+}
+
+}  // namespace tickguard::replay
