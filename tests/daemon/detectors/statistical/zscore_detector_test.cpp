@@ -13,43 +13,14 @@
 #include <vector>
 
 #include "tests/daemon/detectors/detector_test_support.h"
+#include "tests/daemon/detectors/statistical/trade_feeder.h"
 
 namespace tickguard {
 namespace {
 
 using testing::Gaussian;
 using testing::RecordingSink;
-
-// Feeds trades one per second of exchange time, remembering the last price.
-class TradeFeeder {
- public:
-  TradeFeeder(ZScoreDetector& detector, RecordingSink& sink, double price = 100.0)
-      : detector_(detector), sink_(sink), price_(price) {}
-
-  void trade_at(double price, double quantity = 1.0) {
-    Trade trade;
-    trade.exchange_time = Timestamp(std::chrono::seconds(++seconds_));
-    trade.price = price;
-    trade.quantity = quantity;
-    detector_.on_trade(trade, sink_);
-  }
-  // One step of a random walk with log returns of `volatility` standard deviation.
-  void step(Gaussian& gaussian, double volatility = 1e-4) {
-    price_ *= std::exp(volatility * gaussian());
-    trade_at(price_);
-  }
-  void jump(double factor) {
-    price_ *= factor;
-    trade_at(price_);
-  }
-  double price() const { return price_; }
-
- private:
-  ZScoreDetector& detector_;
-  RecordingSink& sink_;
-  double price_;
-  std::int64_t seconds_ = 1'700'000'000;
-};
+using testing::TradeFeeder;
 
 TEST(ZScoreDetector, EmitsNothingBeforeMinSamples) {
   ZScoreDetector detector(ZScoreDetector::Options{.window = 300, .min_samples = 100, .threshold = 6.0});
@@ -251,6 +222,163 @@ TEST(ZScoreDetector, OptionsFromParamsKeepDefaultsForMissingValues) {
   EXPECT_EQ(options.window, 300u);
   EXPECT_EQ(options.min_samples, 100u);
   EXPECT_EQ(options.threshold, 2.5);
+}
+
+// ---- EWMA mode (halflife > 0) ----
+
+ZScoreDetector::Options ewma_options(std::int64_t halflife_seconds, double threshold = 6.0) {
+  return ZScoreDetector::Options{.window = 300,
+                                 .min_samples = 100,
+                                 .threshold = threshold,
+                                 .halflife = std::chrono::seconds(halflife_seconds)};
+}
+
+TEST(ZScoreDetector, EwmaEmitsNothingUntilTheEffectiveSampleCountIsReached) {
+  ZScoreDetector detector(ewma_options(3600));
+  RecordingSink sink;
+  TradeFeeder feeder(detector, sink);
+  Gaussian gaussian(20);
+  // One return per second: 100 returns weigh a little under 100 once aged, so scoring starts a
+  // few returns later than in rolling mode.
+  for (int i = 0; i < 101; ++i) feeder.step(gaussian);
+  EXPECT_TRUE(sink.observations.empty());
+  EXPECT_LT(detector.ewma_weight(), 100.0);
+  for (int i = 0; i < 5; ++i) feeder.step(gaussian);
+  EXPECT_FALSE(sink.observations.empty());
+}
+
+TEST(ZScoreDetector, EwmaFlagsPriceJumpAndCrash) {
+  ZScoreDetector detector(ewma_options(300));
+  RecordingSink sink;
+  TradeFeeder feeder(detector, sink);
+  Gaussian gaussian(21);
+  for (int i = 0; i < 1000; ++i) feeder.step(gaussian);
+  feeder.jump(1.002);
+  const Observation jump = sink.observations.back();
+  EXPECT_GE(jump.ratio, 1.0);
+  EXPECT_GT(jump.score, 0.5);
+  EXPECT_NEAR(jump.observed, std::log(1.002), 1e-12);
+  EXPECT_GT(jump.observed, jump.expected_high);
+  for (int i = 0; i < 5; ++i) feeder.step(gaussian);
+  feeder.jump(0.998);
+  EXPECT_GE(sink.observations.back().ratio, 1.0);
+  EXPECT_LT(sink.observations.back().observed, sink.observations.back().expected_low);
+}
+
+TEST(ZScoreDetector, EwmaBaselineIsTheExponentiallyWeightedMeanAndStddev) {
+  constexpr double kHalflife = 200;
+  ZScoreDetector detector(ewma_options(static_cast<std::int64_t>(kHalflife), 100.0));
+  RecordingSink sink;
+  Gaussian gaussian(22);
+  Trade trade;
+  trade.quantity = 1;
+  trade.price = 100.0;
+  std::int64_t seconds = 1'700'000'000;
+  trade.exchange_time = Timestamp(std::chrono::seconds(seconds));
+  detector.on_trade(trade, sink);
+  std::vector<std::pair<std::int64_t, double>> returns;  // (time, return)
+  for (int i = 0; i < 400; ++i) {
+    seconds += 1 + (i % 3);  // uneven spacing: the weights follow exchange time, not trade count
+    trade.exchange_time = Timestamp(std::chrono::seconds(seconds));
+    const double previous = trade.price;
+    trade.price *= std::exp(2e-4 + 1e-4 * gaussian());
+    const std::size_t before = sink.observations.size();
+    detector.on_trade(trade, sink);
+    if (sink.observations.size() > before) {
+      double weight = 0;
+      double weighted_sum = 0;
+      for (const auto& [time, r] : returns) {
+        const double w = std::exp2(-static_cast<double>(seconds - time) / kHalflife);
+        weight += w;
+        weighted_sum += w * r;
+      }
+      const double mean = weighted_sum / weight;
+      double squares = 0;
+      for (const auto& [time, r] : returns) {
+        squares += std::exp2(-static_cast<double>(seconds - time) / kHalflife) * (r - mean) * (r - mean);
+      }
+      const double stddev = std::sqrt(squares / weight);
+      const Observation& o = sink.observations.back();
+      EXPECT_NEAR(0.5 * (o.expected_low + o.expected_high), mean, 1e-12);
+      EXPECT_NEAR(0.5 * (o.expected_high - o.expected_low), 100.0 * stddev, 1e-9);
+    }
+    returns.emplace_back(seconds, std::log(trade.price / previous));
+  }
+  EXPECT_GT(sink.observations.size(), 200u);
+}
+
+TEST(ZScoreDetector, EwmaStaysQuietOnGaussianNoise) {
+  ZScoreDetector detector(ewma_options(300));
+  testing::CountingSink sink;
+  TradeFeeder feeder(detector, sink);
+  Gaussian gaussian(23);
+  for (int i = 0; i < 100'000; ++i) feeder.step(gaussian);
+  EXPECT_GT(sink.count, 99'000u);
+  EXPECT_EQ(sink.alarms, 0u);
+  EXPECT_LT(sink.max_ratio, 1.0);
+  EXPECT_GT(sink.max_ratio, 0.5);
+  RecordProperty("max_ratio", std::to_string(sink.max_ratio));
+}
+
+TEST(ZScoreDetector, EwmaTracksAVolatilityRegimeWithinAFewHalflives) {
+  ZScoreDetector detector(ewma_options(300));
+  RecordingSink sink;
+  TradeFeeder feeder(detector, sink);
+  Gaussian gaussian(24);
+  for (int i = 0; i < 1000; ++i) feeder.step(gaussian, 1e-4);
+  for (int i = 0; i < 3000; ++i) feeder.step(gaussian, 1e-3);  // ten halflives of 10x volatility
+  ASSERT_FALSE(sink.observations.empty());
+  const Observation& o = sink.observations.back();
+  EXPECT_NEAR(0.5 * (o.expected_high - o.expected_low) / 6.0, 1e-3, 2e-4);
+}
+
+TEST(ZScoreDetector, EwmaPausesScoringAfterALongTradingGap) {
+  ZScoreDetector detector(ewma_options(300));
+  RecordingSink sink;
+  TradeFeeder feeder(detector, sink);
+  Gaussian gaussian(25);
+  for (int i = 0; i < 1000; ++i) feeder.step(gaussian);
+  const std::size_t before = sink.observations.size();
+  feeder.pause(18000);  // 60 halflives: the old baseline has decayed away
+  for (int i = 0; i < 50; ++i) feeder.step(gaussian);
+  EXPECT_EQ(sink.observations.size(), before);
+  EXPECT_LT(detector.ewma_weight(), 100.0);
+  for (int i = 0; i < 200; ++i) feeder.step(gaussian);
+  EXPECT_GT(sink.observations.size(), before);
+  EXPECT_LT(sink.max_ratio(), 1.0);
+}
+
+TEST(ZScoreDetector, EwmaConstantPricesGiveNoNanAndNoAlarm) {
+  ZScoreDetector detector(ewma_options(300));
+  RecordingSink sink;
+  TradeFeeder feeder(detector, sink);
+  for (int i = 0; i < 1000; ++i) feeder.trade_at(100.0);
+  ASSERT_FALSE(sink.observations.empty());
+  EXPECT_TRUE(testing::all_finite(sink));
+  EXPECT_EQ(sink.max_ratio(), 0.0);
+}
+
+TEST(ZScoreDetector, EwmaMemoryStaysBoundedOverALongRun) {
+  ZScoreDetector detector(ewma_options(300));
+  testing::CountingSink sink;
+  TradeFeeder feeder(detector, sink);
+  Gaussian gaussian(26);
+  for (int i = 0; i < 300'000; ++i) feeder.step(gaussian);
+  EXPECT_EQ(detector.baseline_capacity(), 1u);  // the rolling window is not allocated
+  EXPECT_TRUE(sink.finite);
+  EXPECT_LT(detector.ewma_weight(), 300 / std::log(2.0) + 2);  // the stationary weight
+}
+
+TEST(ZScoreDetector, OptionsFromParamsReadsHalflife) {
+  EXPECT_EQ(ZScoreDetector::options_from(ParamValues{}).halflife, Duration{0});
+  ParamValues params;
+  params.set("halflife", 90);
+  EXPECT_EQ(ZScoreDetector::options_from(params).halflife, std::chrono::seconds(90));
+  const DetectorDescriptor descriptor = ZScoreDetector::descriptor();
+  ASSERT_EQ(descriptor.params.size(), 4u);
+  EXPECT_EQ(descriptor.params[3].name, "halflife");
+  EXPECT_EQ(descriptor.params[3].kind, ParamKind::kDuration);
+  EXPECT_EQ(descriptor.params[3].default_value, 0.0);
 }
 
 }  // namespace
