@@ -25,9 +25,12 @@ std::vector<DetectorSpec> detector_specs(const config::Config& config) {
     if (!options.enabled) continue;
     const DetectorDescriptor* descriptor = find_detector(options.name);
     if (descriptor == nullptr) continue;  // a validated config names registered detectors only
-    specs.push_back(DetectorSpec{options.name, options.alert, [descriptor, params = options.params] {
-                                   return descriptor->create(params);
-                                 }});
+    specs.push_back(DetectorSpec{
+        options.name, options.alert,
+        [descriptor, params = options.params](const Instrument& instrument, DetectorContext& context) {
+          return descriptor->create_shared != nullptr ? descriptor->create_shared(params, instrument, context)
+                                                      : descriptor->create(params);
+        }});
   }
   return specs;
 }

@@ -36,14 +36,14 @@ double ensemble_score(std::span<const double> scores) {
 // One detector bound to its alert gate; receives the detector's observations.
 struct InstrumentState::Slot final : ObservationSink {
   Slot(InstrumentState& owner, const Instrument& instrument, const DetectorSpec& spec, std::size_t index,
-       InstrumentSink& sink)
+       InstrumentSink& sink, DetectorContext& context)
       : owner(owner),
         instrument(instrument),
         name(spec.name),
         index(index),
         sink(sink),
         gate(spec.alert),
-        detector(spec.create()) {}
+        detector(spec.create(instrument, context)) {}
 
   void observe(const Observation& o) override {
     sink.on_score(index, o.score);
@@ -93,11 +93,15 @@ struct InstrumentState::Slot final : ObservationSink {
 };
 
 InstrumentState::InstrumentState(const Instrument& instrument, const std::vector<DetectorSpec>& specs,
-                                 std::unique_ptr<InstrumentSink> sink)
+                                 std::unique_ptr<InstrumentSink> sink, DetectorContext* context)
     : sink_(std::move(sink)), scores_(specs.size(), 0.0) {
+  if (context == nullptr) {
+    own_context_ = std::make_unique<DetectorContext>();
+    context = own_context_.get();
+  }
   slots_.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
-    slots_.push_back(std::make_unique<Slot>(*this, instrument, specs[i], i, *sink_));
+    slots_.push_back(std::make_unique<Slot>(*this, instrument, specs[i], i, *sink_, *context));
   }
 }
 

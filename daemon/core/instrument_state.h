@@ -23,8 +23,10 @@ double ensemble_score(std::span<const double> scores);
 
 class InstrumentState {
  public:
+  // `context` is shared with the other instruments handled by the same thread (see
+  // DetectorContext); without one, cross-instrument detectors see no peers and stay quiet.
   InstrumentState(const Instrument& instrument, const std::vector<DetectorSpec>& specs,
-                  std::unique_ptr<InstrumentSink> sink);
+                  std::unique_ptr<InstrumentSink> sink, DetectorContext* context = nullptr);
   ~InstrumentState();
   InstrumentState(const InstrumentState&) = delete;
   InstrumentState& operator=(const InstrumentState&) = delete;
@@ -41,6 +43,7 @@ class InstrumentState {
   struct Slot;
   void on_score(std::size_t index, double score);
 
+  std::unique_ptr<DetectorContext> own_context_;  // when none was given; declared before the slots
   std::unique_ptr<InstrumentSink> sink_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<double> scores_;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <type_traits>
 
+#include "core/asset_group.h"
 #include "core/instrument_state.h"
 #include "core/log.h"
 
@@ -38,6 +39,8 @@ class Pipeline::Shard {
   explicit Shard(std::size_t instrument_count) : states_(instrument_count) {}
 
   void own(InstrumentId id, std::unique_ptr<InstrumentState> state) { states_[id] = std::move(state); }
+  // Shared by the detectors of every instrument on this shard (and so of each whole asset group).
+  DetectorContext& context() { return context_; }
   // Adds the queue of a new feed port; before start() only.
   EventQueue& add_queue(std::size_t capacity) {
     queues_.push_back(std::make_unique<EventQueue>(capacity));
@@ -83,6 +86,7 @@ class Pipeline::Shard {
     if (id < states_.size() && states_[id]) states_[id]->handle(event);
   }
 
+  DetectorContext context_;  // declared before the states, so it outlives their detectors
   std::vector<std::unique_ptr<InstrumentState>> states_;  // indexed by InstrumentId; null if not ours
   std::vector<std::unique_ptr<EventQueue>> queues_;       // one per feed port
   std::atomic<bool> running_{false};
@@ -106,7 +110,7 @@ class Pipeline::FeedPort final : public FeedListener {
     }
     pipeline_.exchange_has_data_[pipeline_.exchange_of_instrument_[id]].store(true,
                                                                               std::memory_order_relaxed);
-    if (!queues_[id % queues_.size()]->push(event)) {
+    if (!queues_[pipeline_.shard_of_instrument_[id]]->push(event)) {
       pipeline_.feed_status_[id]->on_dropped();
       dropped_.fetch_add(1, std::memory_order_relaxed);
     }
@@ -184,9 +188,14 @@ Pipeline::Pipeline(std::vector<Instrument> instruments, const std::vector<Detect
     if (exchange == exchanges_.size()) exchanges_.push_back(instrument.exchange);
     exchange_of_instrument_.push_back(exchange);
     feed_status_.push_back(sink_.subscribe_feed_status(instrument));
-    shards_[instrument.id % shards_.size()]->own(
-        instrument.id, std::make_unique<InstrumentState>(
-                           instrument, detectors, sink_.subscribe_instrument(instrument, detector_names)));
+    // By asset group, not by instrument: cross-venue detectors need every venue of an asset on one
+    // shard. std::hash of a string is stable within the process, which is all that is needed here.
+    const std::size_t shard = std::hash<std::string>{}(asset_group(instrument.symbol)) % shards_.size();
+    shard_of_instrument_.push_back(shard);
+    shards_[shard]->own(instrument.id,
+                        std::make_unique<InstrumentState>(
+                            instrument, detectors, sink_.subscribe_instrument(instrument, detector_names),
+                            &shards_[shard]->context()));
   }
   exchange_has_data_ = std::make_unique<std::atomic<bool>[]>(exchanges_.size());
 }

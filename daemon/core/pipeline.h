@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "tickguard/detector.h"
@@ -27,11 +28,35 @@ struct PipelineOptions {
   std::size_t queue_capacity = 16384;  // events per (feed, shard) queue
 };
 
+// Makes one detector instance for an instrument. Built from a callable taking no arguments (most
+// detectors) or (const Instrument&, DetectorContext&) (cross-instrument detectors, which join their
+// peers through the context).
+class DetectorFactory {
+ public:
+  DetectorFactory() = default;
+  template <class F>
+  requires std::is_invocable_r_v<std::unique_ptr<Detector>, F&> DetectorFactory(
+      F make)  // NOLINT(google-explicit-constructor): specs are written as lambdas
+      : make_([make = std::move(make)](const Instrument&, DetectorContext&) mutable { return make(); }) {}
+  template <class F>
+  requires std::is_invocable_r_v<std::unique_ptr<Detector>, F&, const Instrument&, DetectorContext&>
+  DetectorFactory(F make)  // NOLINT(google-explicit-constructor)
+      : make_(std::move(make)) {}
+
+  std::unique_ptr<Detector> operator()(const Instrument& instrument, DetectorContext& context) const {
+    return make_(instrument, context);
+  }
+  explicit operator bool() const { return static_cast<bool>(make_); }
+
+ private:
+  std::function<std::unique_ptr<Detector>(const Instrument&, DetectorContext&)> make_;
+};
+
 // One enabled detector, instantiated once per instrument.
 struct DetectorSpec {
   std::string name;
   AlertOptions alert;
-  std::function<std::unique_ptr<Detector>()> create;
+  DetectorFactory create;
 };
 
 class Pipeline {
@@ -73,6 +98,7 @@ class Pipeline {
   PipelineOptions options_;
   std::vector<std::string> exchanges_;               // distinct, in first-seen order
   std::vector<std::size_t> exchange_of_instrument_;  // index into exchanges_
+  std::vector<std::size_t> shard_of_instrument_;     // index into shards_
   std::unique_ptr<std::atomic<bool>[]> exchange_has_data_;
   std::vector<std::unique_ptr<FeedStatusSink>> feed_status_;  // per instrument
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tickguard/event.h"
@@ -46,6 +47,28 @@ class Detector {
   virtual void on_ticker(const Ticker& ticker, ObservationSink& sink) { (void)ticker, (void)sink; }
   virtual void on_book(const BookSnapshot& book, ObservationSink& sink) { (void)book, (void)sink; }
   virtual void on_candle(const Candle& candle, ObservationSink& sink) { (void)candle, (void)sink; }
+};
+
+// Shared state for detectors that compare instruments with each other (e.g. the same asset on
+// several venues). One context serves a set of instruments handled by one thread (a pipeline
+// shard, or a whole replay); every instrument of one asset group is in the same context, so
+// cross-instrument detectors meet their peers here without locks. Used by one thread only.
+class DetectorContext {
+ public:
+  // The object registered under `key`, default-constructed on first use. Detectors prefix keys
+  // with their own name, so one key always names one type.
+  template <class T>
+  std::shared_ptr<T> shared(const std::string& key) {
+    for (auto& [name, object] : objects_) {
+      if (name == key) return std::static_pointer_cast<T>(object);
+    }
+    auto object = std::make_shared<T>();
+    objects_.emplace_back(key, object);
+    return object;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::shared_ptr<void>>> objects_;  // few: one per asset group
 };
 
 // ---- Parameters: each detector declares its schema; config validation is generic over it. ----
@@ -90,6 +113,10 @@ struct DetectorDescriptor {
   std::string help;
   std::vector<ParamSpec> params;
   std::unique_ptr<Detector> (*create)(const ParamValues& params) = nullptr;
+  // Cross-instrument detectors also provide this: an instance for `instrument` that meets its peers
+  // through `context`. When set, the pipeline and replay use it instead of `create`.
+  std::unique_ptr<Detector> (*create_shared)(const ParamValues& params, const Instrument& instrument,
+                                             DetectorContext& context) = nullptr;
 };
 
 }  // namespace tickguard

@@ -3,8 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+
+#include "core/asset_group.h"
 
 namespace tickguard {
 namespace {
@@ -352,6 +357,53 @@ TEST(Pipeline, ManyFeedsIntoManyShardsLoseNothingWithinCapacity) {
   EXPECT_EQ(pipeline.dropped_events(), 0u);
   for (InstrumentId i = 0; i < 8; ++i)
     EXPECT_EQ(sink.record(i).trade_prices.size(), std::size_t{kPerInstrument});
+}
+
+}  // namespace
+}  // namespace tickguard
+
+namespace tickguard {
+namespace {
+
+// Cross-venue detectors meet their peers through the shard's DetectorContext: every venue of an
+// asset group must get the same context, whatever the number of shards, and the groups must still
+// spread over the shards.
+TEST(Pipeline, EveryVenueOfAnAssetGroupSharesOneShardContext) {
+  const std::vector<std::string> venues = {"binance", "coinbase", "kraken"};
+  std::vector<Instrument> instruments;
+  for (int asset = 0; asset < 16; ++asset) {
+    for (std::size_t v = 0; v < venues.size(); ++v) {
+      // Dollar quotes of one asset form one group (core/asset_group.h).
+      const std::string quote = v == 1 ? "USD" : (v == 2 ? "USDC" : "USDT");
+      instruments.push_back(Instrument{static_cast<InstrumentId>(instruments.size()), venues[v],
+                                       "A" + std::to_string(asset) + "/" + quote});
+    }
+  }
+  std::map<std::string, std::set<const DetectorContext*>> contexts_of_asset;
+  std::set<const DetectorContext*> all_contexts;
+  const std::vector<DetectorSpec> specs = {
+      DetectorSpec{"peer_probe", AlertOptions{}, [&](const Instrument& instrument, DetectorContext& context) {
+                     contexts_of_asset[asset_group(instrument.symbol)].insert(&context);
+                     all_contexts.insert(&context);
+                     return std::make_unique<PriceAsRatioDetector>();
+                   }}};
+  RecordingSink sink;
+  Pipeline pipeline(instruments, specs, sink, PipelineOptions{.shards = 4, .queue_capacity = 16});
+  ASSERT_EQ(contexts_of_asset.size(), 16u);
+  for (const auto& [asset, contexts] : contexts_of_asset) EXPECT_EQ(contexts.size(), 1u) << asset;
+  EXPECT_GE(all_contexts.size(), 2u);
+  EXPECT_LE(all_contexts.size(), 4u);
+}
+
+TEST(AssetGroup, DollarQuotesShareAGroupOtherQuotesDoNot) {
+  EXPECT_EQ(asset_group("BTC/USD"), "BTC/USD");
+  EXPECT_EQ(asset_group("BTC/USDT"), "BTC/USD");
+  EXPECT_EQ(asset_group("BTC/USDC"), "BTC/USD");
+  EXPECT_EQ(asset_group("BTC/FDUSD"), "BTC/USD");
+  EXPECT_EQ(asset_group("ETH/BTC"), "ETH/BTC");
+  EXPECT_EQ(asset_group("ETH/EUR"), "ETH/EUR");
+  EXPECT_EQ(asset_group("BTCUSDT"), "BTCUSDT");
+  EXPECT_NE(asset_group("ETH/USDT"), asset_group("BTC/USDT"));
 }
 
 }  // namespace
