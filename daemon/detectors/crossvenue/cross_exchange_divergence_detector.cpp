@@ -12,6 +12,8 @@ namespace {
 
 constexpr const char* kQuantity = "divergence from the other venues (%)";
 constexpr double kBelowThreshold = 0.99;  // the cap while a divergence is younger than min_duration
+// Floor of the usual noise of the divergence (0.2 bp): below it, tick rounding dominates.
+constexpr double kMinNoise = 2e-5;
 
 double seconds_of(Duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -36,6 +38,9 @@ DetectorDescriptor CrossExchangeDivergenceDetector::descriptor() {
           {
               {"threshold_percent", ParamKind::kNumber, defaults.threshold_percent, 0.01, 100,
                "Divergence from the other venues, in % of their price, at which a venue is anomalous."},
+              {"tracking_threshold", ParamKind::kNumber, defaults.tracking_threshold, 0, 1000,
+               "Divergence, in standard deviations of its usual noise, at which a venue has stopped "
+               "tracking the others (0 turns this off)."},
               {"min_duration", ParamKind::kDuration, seconds(defaults.min_duration), 0, 3600,
                "How long the divergence must last beyond the band before it counts."},
               {"basis_halflife", ParamKind::kDuration, seconds(defaults.basis_halflife), 60, 7 * 86400,
@@ -61,6 +66,8 @@ CrossExchangeDivergenceDetector::Options CrossExchangeDivergenceDetector::option
     const ParamValues& params) {
   Options options;
   options.threshold_percent = crypto_params::number(params, "threshold_percent", options.threshold_percent);
+  options.tracking_threshold =
+      crypto_params::number(params, "tracking_threshold", options.tracking_threshold);
   options.min_duration = crypto_params::duration(params, "min_duration", options.min_duration);
   options.basis_halflife = crypto_params::duration(params, "basis_halflife", options.basis_halflife);
   options.warmup = crypto_params::duration(params, "warmup", options.warmup);
@@ -82,7 +89,9 @@ void CrossExchangeDivergenceDetector::update(Timestamp time, double price, bool 
   Group::Member& self = group_->members[member_];
   if (!from_ticker && self.has_ticker) return;  // the mid is the better price once we have it
   self.has_ticker = self.has_ticker || from_ticker;
-  self.log_price = std::log(price);
+  // Each venue publishes its price less its learned basis, so the consensus is a median of
+  // comparable prices and does not jump when the venue at the median changes.
+  self.log_price = std::log(price) - basis_;
   self.has_price = true;
   self.updated = time;
 
@@ -101,7 +110,7 @@ void CrossExchangeDivergenceDetector::update(Timestamp time, double price, bool 
     last_compared_ = {};
     return;
   }
-  const double raw = self.log_price - crossvenue::median_of(prices, count);
+  const double deviation = self.log_price - crossvenue::median_of(prices, count);
   const double band = options_.threshold_percent / 100;
 
   // Learn the usual offset: freely during warm-up, afterwards only while inside the band, so a
@@ -112,31 +121,44 @@ void CrossExchangeDivergenceDetector::update(Timestamp time, double price, bool 
   last_compared_ = time;
   compared_ += step;
   const bool warm = compared_ >= options_.warmup;
+  // The EWMA starts at 0, so it is divided by the weight it has accumulated (no bias while young).
+  const double variance = noise_weight_ > 0 ? noise_variance_ / noise_weight_ : 0.0;
+  const double noise = std::sqrt(std::max(variance, kMinNoise * kMinNoise));
+  const double band_ratio = std::abs(deviation) / band;
+  const double tracking_ratio =
+      options_.tracking_threshold > 0 ? std::abs(deviation) / (options_.tracking_threshold * noise) : 0.0;
   if (!has_basis_) {
-    basis_ = raw;
+    basis_ = deviation;
+    self.log_price -= deviation;
     has_basis_ = true;
-  } else if (!warm || std::abs(raw - basis_) < band) {
+  } else if (!warm || (band_ratio < 1 && tracking_ratio < 1)) {
     const double alpha =
         1 - std::exp2(-seconds_of(step) / std::max(seconds_of(options_.basis_halflife), 1e-9));
-    basis_ += alpha * (raw - basis_);
+    basis_ += alpha * deviation;
+    self.log_price -= alpha * deviation;
+    noise_variance_ += alpha * (deviation * deviation - noise_variance_);
+    noise_weight_ += alpha * (1 - noise_weight_);
   }
   if (!warm) return;
 
-  const double divergence = raw - basis_;
-  double ratio = std::abs(divergence) / band;
+  const double divergence = deviation;
+  double ratio = std::max(band_ratio, tracking_ratio);
   if (ratio >= 1) {
     if (beyond_since_ == Timestamp{}) beyond_since_ = time;
     if (time - beyond_since_ < options_.min_duration) ratio = kBelowThreshold;
   } else {
     beyond_since_ = {};
   }
+  // The band the divergence was judged against: the narrower of the two.
+  const double expected =
+      options_.tracking_threshold > 0 ? std::min(band, options_.tracking_threshold * noise) : band;
   sink.observe(Observation{
       .time = time,
       .score = score_from_threshold_ratio(ratio),
       .ratio = ratio,
       .observed = std::expm1(divergence) * 100,
-      .expected_low = std::expm1(-band) * 100,
-      .expected_high = std::expm1(band) * 100,
+      .expected_low = std::expm1(-expected) * 100,
+      .expected_high = std::expm1(expected) * 100,
       .quantity = kQuantity,
   });
 }
