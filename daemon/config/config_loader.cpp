@@ -31,7 +31,7 @@ const std::vector<std::string_view> kSimulatorOnlyKeys = {
     "venues", "seed", "speed", "anomaly_interval", "trades_per_second", "warmup"};
 const std::vector<std::string_view> kRealExchangeOnlyKeys = {"rest_url", "ws_url", "silence_timeout",
                                                              "book_depth", "rest_poll_interval"};
-const std::vector<std::string_view> kAlertKeys = {"critical_ratio", "clear_ratio", "clear_after"};
+const std::vector<std::string_view> kAlertKeys = {"critical_ratio", "clear_ratio", "clear_after", "trusted"};
 
 constexpr std::size_t kMaxSymbolPartLength = 20;
 constexpr std::size_t kMaxVenueLength = 32;
@@ -709,6 +709,7 @@ void Validator::detectors(const toml::node* node, std::vector<DetectorOptions>& 
   for (const DetectorDescriptor& descriptor : schema_.detectors) {
     DetectorOptions options;
     options.name = descriptor.name;
+    options.alert.trusted = descriptor.trusted;
     for (const ParamSpec& spec : descriptor.params) options.params.set(spec.name, spec.default_value);
     const toml::node* detector_node = table ? table->get(descriptor.name) : nullptr;
     const std::string path = child("detectors", descriptor.name);
@@ -777,6 +778,8 @@ void Validator::alert_key(std::string_view key, const toml::node& node, std::str
     if (!after) return;
     const double seconds = std::chrono::duration<double>(*after).count();
     if (check_range(node, path, seconds, at_least(0.001), format_seconds)) out.clear_after_seconds = seconds;
+  } else if (key == "trusted") {
+    if (const std::optional<bool> trusted = as_bool(node, path)) out.trusted = *trusted;
   }
 }
 

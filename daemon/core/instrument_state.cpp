@@ -1,5 +1,6 @@
 #include "core/instrument_state.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -31,6 +32,14 @@ double ensemble_score(std::span<const double> scores) {
     }
   }
   return std::sqrt(first * second);
+}
+
+double ensemble_score(std::span<const double> scores, std::span<const bool> trusted) {
+  double score = ensemble_score(scores);
+  for (std::size_t i = 0; i < scores.size() && i < trusted.size(); ++i) {
+    if (trusted[i]) score = std::max(score, scores[i]);
+  }
+  return score;
 }
 
 // One detector bound to its alert gate; receives the detector's observations.
@@ -99,6 +108,8 @@ InstrumentState::InstrumentState(const Instrument& instrument, const std::vector
     own_context_ = std::make_unique<DetectorContext>();
     context = own_context_.get();
   }
+  trusted_ = std::make_unique<bool[]>(specs.size());
+  for (std::size_t i = 0; i < specs.size(); ++i) trusted_[i] = specs[i].alert.trusted;
   slots_.reserve(specs.size());
   for (std::size_t i = 0; i < specs.size(); ++i) {
     slots_.push_back(std::make_unique<Slot>(*this, instrument, specs[i], i, *sink_, *context));
@@ -109,7 +120,7 @@ InstrumentState::~InstrumentState() = default;
 
 void InstrumentState::on_score(std::size_t index, double score) {
   scores_[index] = score;
-  ensemble_ = ensemble_score(scores_);
+  ensemble_ = ensemble_score(scores_, std::span<const bool>(trusted_.get(), scores_.size()));
   sink_->on_ensemble(ensemble_);
 }
 

@@ -20,6 +20,9 @@ namespace tickguard {
 // runner-up): a single noisy detector cannot page anyone, two that agree at 0.5 give 0.5. With a
 // single detector it is that detector's score; with none, 0. O(n), no allocation.
 double ensemble_score(std::span<const double> scores);
+// The same, raised to the score of any trusted detector (`trusted[i]` for scores[i]): detectors
+// whose alarm alone is worth a page, such as a stale feed that no other detector can see.
+double ensemble_score(std::span<const double> scores, std::span<const bool> trusted);
 
 class InstrumentState {
  public:
@@ -47,6 +50,7 @@ class InstrumentState {
   std::unique_ptr<InstrumentSink> sink_;
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<double> scores_;
+  std::unique_ptr<bool[]> trusted_;  // per detector, AlertOptions::trusted
   double ensemble_ = 0;
 };
 

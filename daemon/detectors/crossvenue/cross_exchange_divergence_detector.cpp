@@ -59,6 +59,7 @@ DetectorDescriptor CrossExchangeDivergenceDetector::descriptor() {
             options_from(params),
             context.shared<Group>("cross_exchange_divergence/" + asset_group(instrument.symbol)));
       },
+      .trusted = true,
   };
 }
 

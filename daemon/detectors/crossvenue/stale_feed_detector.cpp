@@ -61,6 +61,7 @@ DetectorDescriptor StaleFeedDetector::descriptor() {
         return std::make_unique<StaleFeedDetector>(
             options_from(params), context.shared<Group>("stale_feed/" + asset_group(instrument.symbol)));
       },
+      .trusted = true,
   };
 }
 

@@ -104,6 +104,9 @@ struct AlertOptions {
   double critical_ratio = 2.0;  // an episode whose raising ratio reaches this is `critical`, else `warning`
   double clear_ratio = 0.5;     // the anomaly stays active until the ratio stays below this ...
   double clear_after_seconds = 30;  // ... for this long (event time): hysteresis against flapping
+  // A trusted detector's score counts in the instrument's ensemble score on its own; the others
+  // count only when a second detector agrees (see ensemble_score). Defaults to the descriptor's.
+  bool trusted = false;
 };
 
 // One registered detector: its name (the `detector` label and the config table name), its
@@ -117,6 +120,9 @@ struct DetectorDescriptor {
   // through `context`. When set, the pipeline and replay use it instead of `create`.
   std::unique_ptr<Detector> (*create_shared)(const ParamValues& params, const Instrument& instrument,
                                              DetectorContext& context) = nullptr;
+  // The default of AlertOptions::trusted: true for detectors specific and persistent enough that
+  // their alarm alone is worth a page (measured false-alarm rate near zero on the simulator).
+  bool trusted = false;
 };
 
 }  // namespace tickguard

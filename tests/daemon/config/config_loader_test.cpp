@@ -138,11 +138,11 @@ TEST_F(ConfigLoader, UnknownDetectorParamNamesTheTable) {
   const LoadResult result = LoadWithValidFeed(R"([detectors.zscore]
 windw = 10
 )");
-  EXPECT_THAT(
-      result.errors,
-      ElementsAre(IsError(2, 1, "detectors.zscore.windw",
-                          "unknown key \"windw\" in [detectors.zscore]; valid keys are: enabled, window, "
-                          "threshold, critical_ratio, clear_ratio, clear_after; did you mean \"window\"?")));
+  EXPECT_THAT(result.errors,
+              ElementsAre(IsError(
+                  2, 1, "detectors.zscore.windw",
+                  "unknown key \"windw\" in [detectors.zscore]; valid keys are: enabled, window, "
+                  "threshold, critical_ratio, clear_ratio, clear_after, trusted; did you mean \"window\"?")));
 }
 
 TEST_F(ConfigLoader, ParamOfAnotherDetectorIsUnknown) {
@@ -806,6 +806,37 @@ TEST(ConfigError, ToStringOmitsWhatIsUnknown) {
             "a.toml:3:7: bad");
   EXPECT_EQ((ConfigError{.file = "a.toml", .line = 0, .column = 0, .key = "", .message = "bad"}).to_string(),
             "a.toml: bad");
+}
+
+}  // namespace
+}  // namespace tickguard::config
+
+namespace tickguard::config {
+namespace {
+
+// `trusted` (does the detector's score count alone in the ensemble?) defaults to the descriptor's
+// choice and can be set either way per detector.
+TEST(ConfigLoaderTrusted, DefaultsToTheDescriptorAndCanBeOverridden) {
+  std::vector<DetectorDescriptor> detectors = FakeDetectors();
+  detectors[1].trusted = true;
+  const ConfigSchema schema{.detectors = detectors, .exchanges = {"simulator"}};
+  const std::string feed = "[[feed]]\nexchange = \"simulator\"\nsymbols = [\"BTC/USDT\"]\n";
+
+  LoadResult result = load_config_string(feed, kSource, schema);
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_FALSE(result.config->detectors[0].alert.trusted);
+  EXPECT_TRUE(result.config->detectors[1].alert.trusted);
+
+  result = load_config_string(
+      "[detectors.zscore]\ntrusted = true\n[detectors.volume_spike]\ntrusted = false\n" + feed, kSource,
+      schema);
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_TRUE(result.config->detectors[0].alert.trusted);
+  EXPECT_FALSE(result.config->detectors[1].alert.trusted);
+
+  result = load_config_string("[detectors.zscore]\ntrusted = 1\n" + feed, kSource, schema);
+  EXPECT_THAT(result.errors,
+              ElementsAre(IsError(2, 11, "detectors.zscore.trusted", "expected a boolean, got an integer")));
 }
 
 }  // namespace

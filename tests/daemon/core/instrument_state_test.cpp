@@ -2,10 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cmath>
 #include <vector>
 
 namespace tickguard {
 namespace {
+
+TEST(EnsembleScore, ATrustedDetectorCountsOnItsOwn) {
+  const std::vector<double> scores = {0.9, 0.1, 0.6};
+  const std::array<bool, 3> none = {false, false, false};
+  const std::array<bool, 3> last = {false, false, true};
+  const std::array<bool, 3> first = {true, false, false};
+  EXPECT_NEAR(ensemble_score(scores, none), std::sqrt(0.9 * 0.6), 1e-12);  // the vote alone
+  EXPECT_NEAR(ensemble_score(scores, last), std::sqrt(0.9 * 0.6), 1e-12);  // 0.6 < the vote: no change
+  EXPECT_DOUBLE_EQ(ensemble_score(scores, first), 0.9);                    // 0.9 on its own
+  const std::vector<double> alone = {0.0, 0.8, 0.0};
+  EXPECT_DOUBLE_EQ(ensemble_score(alone, none), 0.0);
+  EXPECT_DOUBLE_EQ(ensemble_score(alone, std::array<bool, 3>{false, true, false}), 0.8);
+}
 
 TEST(EnsembleScore, GeometricMeanOfTheTwoHighestScores) {
   EXPECT_DOUBLE_EQ(ensemble_score(std::vector<double>{}), 0);
