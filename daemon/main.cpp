@@ -16,6 +16,7 @@
 #include "app/application.h"
 #include "config/config_loader.h"
 #include "config/default_config.h"
+#include "config/duration.h"
 #include "config/listen_address.h"
 #include "core/log.h"
 #include "detectors/registry.h"
@@ -23,6 +24,7 @@
 #include "exporters/prometheus/prometheus_sink.h"
 #include "feeds/registry.h"
 #include "replay/replay.h"
+#include "replay/simulate.h"
 
 namespace {
 
@@ -37,9 +39,16 @@ constexpr std::chrono::seconds kMaxStall(10);
 
 struct ReplayFlags {
   std::string input;
+  std::string input_format;  // empty: from the input's extension
   std::string output;
   std::string config_file;
   std::string report;
+};
+
+struct SimulateFlags {
+  std::string config_file;
+  std::string duration;
+  std::string output;
 };
 
 struct RunFlags {
@@ -215,7 +224,29 @@ int check_config(const std::string& file) {
   return kExitOk;
 }
 
+// The unified symbols the config's feeds of `exchange` subscribe: a replay of that venue's
+// recorded messages maps native symbols with them first.
+std::vector<std::string> configured_symbols(const config::Config& config, std::string_view exchange) {
+  std::vector<std::string> symbols;
+  for (const auto& feed : config.feeds) {
+    if (feed.exchange == exchange) symbols.insert(symbols.end(), feed.symbols.begin(), feed.symbols.end());
+  }
+  return symbols;
+}
+
 int replay(const ReplayFlags& flags) {
+  std::optional<replay::InputFormat> format = flags.input_format.empty()
+                                                  ? replay::input_format_for_path(flags.input)
+                                                  : replay::parse_input_format(flags.input_format);
+  if (!format) {
+    std::cerr << "tickguard replay: "
+              << (flags.input_format.empty()
+                      ? "cannot tell the format of " + flags.input +
+                            " from its extension (.csv, .jsonl, .json); give --input-format"
+                      : "unknown --input-format \"" + flags.input_format + "\"")
+              << "; expected csv, events, binance, coinbase, kraken, okx or bybit\n";
+    return kExitUsage;
+  }
   config::LoadResult loaded = load(flags.config_file);
   if (!loaded.config) {
     print_errors(loaded.errors);
@@ -234,8 +265,21 @@ int replay(const ReplayFlags& flags) {
   log::configure(log::Level::kWarn, log::Format::kLogfmt);  // one line per raised anomaly is noise here
   replay::ReplayStats stats;
   replay::ReportData report;
-  const Status status = replay::replay_csv(input, flags.input, app::detector_specs(*loaded.config), output,
-                                           stats, flags.report.empty() ? nullptr : &report);
+  replay::ReportData* report_data = flags.report.empty() ? nullptr : &report;
+  const auto detectors = app::detector_specs(*loaded.config);
+  Status status;
+  switch (*format) {
+    case replay::InputFormat::kCsv:
+      status = replay::replay_csv(input, flags.input, detectors, output, stats, report_data);
+      break;
+    case replay::InputFormat::kEvents:
+      status = replay::replay_events(input, flags.input, detectors, output, stats, report_data);
+      break;
+    default:
+      status = replay::replay_venue(input, flags.input, flags.input_format,
+                                    configured_symbols(*loaded.config, flags.input_format), detectors, output,
+                                    stats, report_data);
+  }
   if (!status.ok()) {
     std::cerr << status.message() << '\n';
     return kExitUsage;
@@ -254,7 +298,48 @@ int replay(const ReplayFlags& flags) {
       return kExitFailure;
     }
   }
-  std::cerr << "replayed " << stats.rows << " rows, " << stats.anomalies << " anomalies raised\n";
+  std::cerr << "replayed " << stats.rows << " rows, " << stats.anomalies << " anomalies raised";
+  if (*format != replay::InputFormat::kCsv) {
+    std::cerr << " (" << stats.instruments << " instruments; " << stats.trades << " trades, " << stats.tickers
+              << " tickers, " << stats.books << " books";
+    if (*format != replay::InputFormat::kEvents) std::cerr << "; " << stats.skipped << " lines skipped";
+    std::cerr << ")";
+  }
+  std::cerr << '\n';
+  return kExitOk;
+}
+
+int simulate(const SimulateFlags& flags) {
+  const auto duration = config::parse_duration(flags.duration);
+  if (!duration || *duration <= std::chrono::nanoseconds::zero()) {
+    std::cerr << "tickguard simulate: invalid --duration \"" << flags.duration
+              << "\": expected a positive duration such as 90s, 1h or 1h30m\n";
+    return kExitUsage;
+  }
+  config::LoadResult loaded = load(flags.config_file);
+  if (!loaded.config) {
+    print_errors(loaded.errors);
+    return kExitUsage;
+  }
+  std::ofstream output(flags.output, std::ios::trunc);
+  if (!output) {
+    std::cerr << "tickguard simulate: cannot write " << flags.output << '\n';
+    return kExitFailure;
+  }
+  replay::SimulateStats stats;
+  const Status status =
+      replay::simulate_events(*loaded.config, *duration, replay::kDefaultSimulationStart, output, stats);
+  if (!status.ok()) {
+    std::cerr << "tickguard simulate: " << status.message() << '\n';
+    return kExitUsage;
+  }
+  output.flush();
+  if (!output) {
+    std::cerr << "tickguard simulate: error writing " << flags.output << '\n';
+    return kExitFailure;
+  }
+  std::cerr << "simulated " << config::format_duration(*duration) << ": " << stats.events << " events, "
+            << stats.injected << " anomalies injected, " << stats.labelled << " events labelled\n";
   return kExitOk;
 }
 
@@ -292,15 +377,32 @@ int run_cli(int argc, char** argv) {
 
   ReplayFlags replay_flags;
   auto* replay_cmd = cli.add_subcommand("replay", "Replay recorded market data through the detectors");
-  replay_cmd->add_option("--input", replay_flags.input, "CSV file to replay")
+  replay_cmd->add_option("--input", replay_flags.input, "File to replay: CSV, event JSONL or venue messages")
       ->required()
       ->check(CLI::ExistingFile);
+  replay_cmd
+      ->add_option(
+          "--input-format", replay_flags.input_format,
+          "csv|events|binance|coinbase|kraken|okx|bybit (default: from the extension, .csv or .jsonl)")
+      ->check(CLI::IsMember({"csv", "events", "binance", "coinbase", "kraken", "okx", "bybit"}));
   replay_cmd->add_option("--output", replay_flags.output, "CSV file to write the scores to")->required();
   replay_cmd
       ->add_option("--config", replay_flags.config_file,
                    "TOML config whose [detectors.*] tables apply (default: the embedded config)")
       ->check(CLI::ExistingFile);
   replay_cmd->add_option("--report", replay_flags.report, "HTML file to write a report to (self-contained)");
+
+  SimulateFlags simulate_flags;
+  auto* simulate_cmd =
+      cli.add_subcommand("simulate", "Record simulated market events (JSONL) in simulated time, for replay");
+  simulate_cmd
+      ->add_option("--config", simulate_flags.config_file,
+                   "TOML config whose simulator [[feed]] tables apply (default: the embedded config)")
+      ->check(CLI::ExistingFile);
+  simulate_cmd->add_option("--duration", simulate_flags.duration, "Simulated time to record, e.g. 1h")
+      ->required();
+  simulate_cmd->add_option("--output", simulate_flags.output, "JSONL file to write the events to")
+      ->required();
   cli.add_subcommand("version", "Print the version");
 
   try {
@@ -319,6 +421,7 @@ int run_cli(int argc, char** argv) {
   if (run_cmd->parsed()) return run(flags);
   if (check_cmd->parsed()) return check_config(check_file);
   if (replay_cmd->parsed()) return replay(replay_flags);
+  if (simulate_cmd->parsed()) return simulate(simulate_flags);
   std::cout << "tickguard " << TICKGUARD_VERSION << " (revision " << TICKGUARD_REVISION << ")\n";
   return kExitOk;
 }

@@ -26,6 +26,7 @@ double ensemble_score(std::span<const double> scores, std::span<const bool> trus
 
 class InstrumentState {
  public:
+  // Keeps a reference to `instrument`, which must outlive this state (anomaly events name it).
   // `context` is shared with the other instruments handled by the same thread (see
   // DetectorContext); without one, cross-instrument detectors see no peers and stay quiet.
   InstrumentState(const Instrument& instrument, const std::vector<DetectorSpec>& specs,

@@ -1,15 +1,25 @@
 #include "replay/replay.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <map>
 #include <optional>
 
 #include "core/instrument_state.h"
 #include "feeds/common/time_parse.h"
+#include "replay/event_jsonl.h"
+#include "replay/venue_messages.h"
 
 namespace tickguard::replay {
 namespace {
+
+// The instrument a CSV series is replayed as.
+constexpr std::string_view kCsvExchange = "replay";
+constexpr std::string_view kCsvSymbol = "REPLAY";
+const std::string kNoLabel;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -71,30 +81,6 @@ struct Columns {
   int label = -1;
 };
 
-// Collects the latest per-detector scores; the ensemble comes from InstrumentState.
-class CountingSink final : public InstrumentSink {
- public:
-  CountingSink(ReplayStats& stats, ReportData* report, const std::size_t& row)
-      : stats_(stats), report_(report), row_(row) {}
-  void on_trade(const Trade&) override {}
-  void on_ticker(const Ticker&) override {}
-  void on_score(std::size_t, double) override {}
-  void on_ensemble(double) override {}
-  void on_active(std::size_t, bool) override {}
-  void on_anomaly(std::size_t, const AnomalyEvent& event) override {
-    ++stats_.anomalies;
-    if (report_ == nullptr) return;
-    report_->events.push_back(ReportData::Event{
-        to_unix_seconds(event.time), row_, event.detector, std::string(severity_name(event.severity)),
-        event.score, event.observed, event.expected_low, event.expected_high, event.message});
-  }
-
- private:
-  ReplayStats& stats_;
-  ReportData* report_;
-  const std::size_t& row_;
-};
-
 // A cell as CSV: quoted when it holds a comma, a quote or a line break.
 std::string csv_cell(const std::string& text) {
   if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
@@ -105,6 +91,227 @@ std::string csv_cell(const std::string& text) {
   }
   return out + '"';
 }
+
+// Counts raised anomalies and records them for the report, with the row and the series point
+// they were raised at.
+class ReportingSink final : public InstrumentSink {
+ public:
+  ReportingSink(ReplayStats& stats, ReportData* report, const std::size_t& row, std::size_t series)
+      : stats_(stats), report_(report), row_(row), series_(series) {}
+  void on_trade(const Trade&) override {}
+  void on_ticker(const Ticker&) override {}
+  void on_score(std::size_t, double) override {}
+  void on_ensemble(double) override {}
+  void on_active(std::size_t, bool) override {}
+  void on_anomaly(std::size_t, const AnomalyEvent& event) override {
+    ++stats_.anomalies;
+    if (report_ == nullptr) return;
+    ReportData::Event e;
+    e.time = to_unix_seconds(event.time);
+    e.row = row_;
+    e.series = series_;
+    e.point = report_->series[series_].times.size();
+    e.detector = event.detector;
+    e.severity = std::string(severity_name(event.severity));
+    e.score = event.score;
+    e.observed = event.observed;
+    e.expected_low = event.expected_low;
+    e.expected_high = event.expected_high;
+    e.message = event.message;
+    report_->events.push_back(std::move(e));
+  }
+
+ private:
+  ReplayStats& stats_;
+  ReportData* report_;
+  const std::size_t& row_;
+  std::size_t series_;
+};
+
+// The price a report draws for an event: a trade's price, else the mid of the best bid and ask
+// (0 when one side is missing).
+double report_price(const MarketEvent& event) {
+  if (const auto* trade = std::get_if<Trade>(&event)) return trade->price;
+  if (const auto* ticker = std::get_if<Ticker>(&event)) {
+    return ticker->bid_price > 0 && ticker->ask_price > 0 ? (ticker->bid_price + ticker->ask_price) / 2 : 0;
+  }
+  if (const auto* book = std::get_if<BookSnapshot>(&event)) {
+    return book->bid_count > 0 && book->ask_count > 0 ? (book->bids[0].price + book->asks[0].price) / 2 : 0;
+  }
+  return 0;
+}
+
+Timestamp exchange_time_of(const MarketEvent& event) {
+  return std::visit(
+      [](const auto& e) {
+        if constexpr (requires { e.exchange_time; }) {
+          return e.exchange_time;
+        } else {
+          return e.open_time;
+        }
+      },
+      event);
+}
+
+// "2021-10-12T00:28:43.963Z": UTC, with 3, 6 or 9 fractional digits as needed.
+std::string format_rfc3339(Timestamp time) {
+  const auto ns = time.time_since_epoch().count();
+  auto seconds = static_cast<std::time_t>(ns / 1'000'000'000);
+  long fraction = static_cast<long>(ns % 1'000'000'000);
+  if (fraction < 0) {
+    fraction += 1'000'000'000;
+    --seconds;
+  }
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[48];
+  std::size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (fraction != 0) {
+    int digits = 9;
+    while (digits > 3 && fraction % 1000 == 0) {
+      fraction /= 1000;
+      digits -= 3;
+    }
+    n += static_cast<std::size_t>(std::snprintf(buffer + n, sizeof buffer - n, ".%0*ld", digits, fraction));
+  }
+  buffer[n] = 'Z';
+  return std::string(buffer, n + 1);
+}
+
+// One replay run: every event of every input kind goes through dispatch(), which keeps one
+// InstrumentState per (exchange, symbol), all sharing one DetectorContext as the instruments of
+// one pipeline shard do; write_row() writes an output row and the report's point.
+class ReplaySession {
+ public:
+  // `instrument_columns`: write exchange and symbol columns (multi-instrument inputs).
+  ReplaySession(const std::vector<DetectorSpec>& detectors, std::ostream& output, ReplayStats& stats,
+                ReportData* report, bool instrument_columns, bool label_column)
+      : detectors_(detectors),
+        output_(output),
+        stats_(stats),
+        report_(report),
+        instrument_columns_(instrument_columns),
+        label_column_(label_column) {
+    output_ << (instrument_columns_ ? "timestamp,exchange,symbol,score" : "timestamp,score");
+    for (const auto& spec : detectors_) output_ << ",score_" << spec.name;
+    if (label_column_) output_ << ",label";
+    output_ << '\n';
+    if (report_ != nullptr) {
+      for (const auto& spec : detectors_) report_->detectors.push_back(spec.name);
+    }
+  }
+
+  struct Entry {
+    Instrument instrument;
+    std::size_t series = 0;
+    std::unique_ptr<InstrumentState> state;
+    Timestamp last_time{};  // of the last dispatched event, for the report
+    double last_price = 0;
+  };
+
+  // Routes `event` to the state of (exchange, symbol), creating it on first sight, and runs it
+  // through that instrument's detectors, alert gates and ensemble. The single entry point of
+  // every replayed event.
+  Entry& dispatch(std::string_view exchange, std::string_view symbol, MarketEvent event) {
+    key_.assign(exchange);
+    key_ += '\x1f';
+    key_ += symbol;
+    auto it = instruments_.find(key_);
+    if (it == instruments_.end()) it = add(exchange, symbol);
+    Entry& entry = it->second;
+    std::visit([&entry](auto& e) { e.instrument = entry.instrument.id; }, event);
+    if (std::holds_alternative<Trade>(event)) ++stats_.trades;
+    if (std::holds_alternative<Ticker>(event)) ++stats_.tickers;
+    if (std::holds_alternative<BookSnapshot>(event)) ++stats_.books;
+    entry.state->handle(event);
+    entry.last_time = exchange_time_of(event);
+    entry.last_price = report_price(event);
+    return entry;
+  }
+
+  // Writes the row of `entry`'s latest scores (and the report's point of its last event); `label`
+  // is written only with a label column.
+  void write_row(const Entry& entry, const std::string& timestamp, const std::string& label) {
+    line_ = csv_cell(timestamp);
+    if (instrument_columns_) {
+      line_ += ',';
+      line_ += csv_cell(entry.instrument.exchange);
+      line_ += ',';
+      line_ += csv_cell(entry.instrument.symbol);
+    }
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, ",%.6f", entry.state->ensemble());
+    line_ += buffer;
+    for (const double score : entry.state->scores()) {
+      std::snprintf(buffer, sizeof buffer, ",%.6f", score);
+      line_ += buffer;
+    }
+    if (label_column_) {
+      line_ += ',';
+      line_ += csv_cell(label);
+    }
+    line_ += '\n';
+    output_ << line_;
+    if (report_ != nullptr && entry.last_price > 0) {
+      auto& series = report_->series[entry.series];
+      series.times.push_back(to_unix_seconds(entry.last_time));
+      series.prices.push_back(entry.last_price);
+      series.ensemble.push_back(entry.state->ensemble());
+    }
+    ++stats_.rows;
+    ++row_;
+  }
+
+ private:
+  std::map<std::string, Entry>::iterator add(std::string_view exchange, std::string_view symbol) {
+    // The state keeps a reference to its Instrument: build it in place, in the map's stable node.
+    const auto it = instruments_.emplace(key_, Entry{}).first;
+    Entry& entry = it->second;
+    entry.instrument = Instrument{static_cast<InstrumentId>(instruments_.size() - 1), std::string(exchange),
+                                  std::string(symbol)};
+    if (report_ != nullptr) {
+      entry.series = report_->series.size();
+      report_->series.push_back(
+          ReportData::Series{entry.instrument.exchange, entry.instrument.symbol, {}, {}, {}});
+    }
+    entry.state = std::make_unique<InstrumentState>(
+        entry.instrument, detectors_, std::make_unique<ReportingSink>(stats_, report_, row_, entry.series),
+        &context_);
+    ++stats_.instruments;
+    return it;
+  }
+
+  const std::vector<DetectorSpec>& detectors_;
+  std::ostream& output_;
+  ReplayStats& stats_;
+  ReportData* report_;
+  bool instrument_columns_;
+  bool label_column_;
+  DetectorContext context_;  // declared before the states that hold references into it
+  std::map<std::string, Entry> instruments_;
+  std::size_t row_ = 0;
+  std::string key_;
+  std::string line_;
+};
+
+// Reads `input` line by line, counting lines; blank lines are skipped.
+class LineReader {
+ public:
+  explicit LineReader(std::istream& input) : input_(input) {}
+  bool next(std::string& line) {
+    while (std::getline(input_, line)) {
+      ++number_;
+      if (!trim(line).empty()) return true;
+    }
+    return false;
+  }
+  std::size_t number() const { return number_; }
+  bool bad() const { return input_.bad(); }
+
+ private:
+  std::istream& input_;
+  std::size_t number_ = 0;
+};
 
 }  // namespace
 
@@ -183,20 +390,8 @@ Status replay_csv(std::istream& input, const std::string& input_name,
   const char* price_name = columns.price >= 0 ? "price" : "value";
   const std::size_t width = cells.size();
 
-  // Output header.
-  output << "timestamp,score";
-  for (const auto& spec : detectors) output << ",score_" << spec.name;
-  if (columns.label >= 0) output << ",label";
-  output << '\n';
-
-  const Instrument instrument{0, "replay", "REPLAY"};
-  std::size_t row = 0;
-  InstrumentState state(instrument, detectors, std::make_unique<CountingSink>(stats, report, row));
-  if (report != nullptr) {
-    for (const auto& spec : detectors) report->detectors.push_back(spec.name);
-  }
+  ReplaySession session(detectors, output, stats, report, /*instrument_columns=*/false, columns.label >= 0);
   Timestamp previous{};
-  char buffer[32];
   while (std::getline(input, line)) {
     ++line_number;
     if (trim(line).empty()) continue;
@@ -242,33 +437,111 @@ Status replay_csv(std::istream& input, const std::string& input_name,
       ticker.exchange_time = ticker.receive_time = time;
       ticker.bid_price = *bid;
       ticker.ask_price = *ask;
-      state.handle(ticker);
+      session.dispatch(kCsvExchange, kCsvSymbol, ticker);
     }
     Trade trade;
     trade.exchange_time = trade.receive_time = time;
     trade.price = *price;
     trade.quantity = quantity;
     trade.side = side;
-    state.handle(trade);
-
-    output << csv_cell(cells[columns.timestamp]);
-    std::snprintf(buffer, sizeof buffer, ",%.6f", state.ensemble());
-    output << buffer;
-    for (const double score : state.scores()) {
-      std::snprintf(buffer, sizeof buffer, ",%.6f", score);
-      output << buffer;
-    }
-    if (columns.label >= 0) output << ',' << csv_cell(cells[columns.label]);
-    output << '\n';
-    if (report != nullptr) {
-      report->times.push_back(to_unix_seconds(time));
-      report->prices.push_back(*price);
-      report->ensemble.push_back(state.ensemble());
-    }
-    ++stats.rows;
-    ++row;
+    const auto& entry = session.dispatch(kCsvExchange, kCsvSymbol, trade);
+    session.write_row(entry, cells[columns.timestamp], columns.label >= 0 ? cells[columns.label] : kNoLabel);
   }
   if (input.bad()) return error("read error");
+  return Status::Ok();
+}
+
+std::optional<InputFormat> parse_input_format(std::string_view name) {
+  if (name == "csv") return InputFormat::kCsv;
+  if (name == "events") return InputFormat::kEvents;
+  if (name == "binance") return InputFormat::kBinance;
+  if (name == "coinbase") return InputFormat::kCoinbase;
+  if (name == "kraken") return InputFormat::kKraken;
+  if (name == "okx") return InputFormat::kOkx;
+  if (name == "bybit") return InputFormat::kBybit;
+  return std::nullopt;
+}
+
+std::optional<InputFormat> input_format_for_path(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return std::nullopt;
+  std::string extension(path.substr(dot + 1));
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == "csv") return InputFormat::kCsv;
+  if (extension == "jsonl" || extension == "json") return InputFormat::kEvents;
+  return std::nullopt;
+}
+
+Status replay_events(std::istream& input, const std::string& input_name,
+                     const std::vector<DetectorSpec>& detectors, std::ostream& output, ReplayStats& stats,
+                     ReportData* report) {
+  LineReader reader(input);
+  const auto error = [&](const std::string& message) {
+    return Status::InvalidArgument(
+        input_name + ":" + std::to_string(std::max<std::size_t>(reader.number(), 1)) + ": " + message);
+  };
+  ReplaySession session(detectors, output, stats, report, /*instrument_columns=*/true, /*label_column=*/true);
+  EventLineParser parser;
+  RecordedEvent recorded;
+  std::string line, message;
+  while (reader.next(line)) {
+    if (!parser.parse(line, recorded, message)) return error(message);
+    const auto& entry = session.dispatch(recorded.exchange, recorded.symbol, recorded.event);
+    session.write_row(entry, recorded.time_text, recorded.label);
+  }
+  if (reader.bad()) return error("read error");
+  return Status::Ok();
+}
+
+Status replay_venue(std::istream& input, const std::string& input_name, std::string_view venue,
+                    const std::vector<std::string>& known_symbols, const std::vector<DetectorSpec>& detectors,
+                    std::ostream& output, ReplayStats& stats, ReportData* report) {
+  LineReader reader(input);
+  const auto error = [&](const std::string& message) {
+    return Status::InvalidArgument(
+        input_name + ":" + std::to_string(std::max<std::size_t>(reader.number(), 1)) + ": " + message);
+  };
+  auto decoder = make_venue_decoder(venue, known_symbols);
+  if (!decoder) return error("unknown venue \"" + std::string(venue) + "\"");
+  ReplaySession session(detectors, output, stats, report, /*instrument_columns=*/true,
+                        /*label_column=*/false);
+  std::vector<VenueEvent> events;
+  std::string line;
+  // Messages without a venue time take the latest time seen before them in the file: the venue
+  // sent them after that. Until the first timed message they wait, then take its time.
+  Timestamp clock{};
+  std::vector<VenueEvent> waiting;
+  const auto replay_one = [&](VenueEvent& decoded, Timestamp time) {
+    std::visit(
+        [time](auto& e) {
+          if constexpr (requires { e.exchange_time; }) {
+            if (e.exchange_time == Timestamp{}) e.exchange_time = time;
+            e.receive_time = e.exchange_time;
+          }
+        },
+        decoded.event);
+    const auto& entry = session.dispatch(venue, decoded.symbol, decoded.event);
+    session.write_row(entry, format_rfc3339(exchange_time_of(decoded.event)), kNoLabel);
+  };
+  while (reader.next(line)) {
+    if (Status s = decoder->decode(line, events); !s.ok()) return error(s.message());
+    if (events.empty()) ++stats.skipped;
+    for (VenueEvent& decoded : events) {
+      const Timestamp time = exchange_time_of(decoded.event);
+      if (time != Timestamp{}) {
+        clock = std::max(clock, time);
+        for (VenueEvent& early : waiting) replay_one(early, clock);
+        waiting.clear();
+      }
+      if (clock == Timestamp{}) {
+        waiting.push_back(std::move(decoded));
+      } else {
+        replay_one(decoded, clock);
+      }
+    }
+  }
+  if (reader.bad()) return error("read error");
+  for (VenueEvent& early : waiting) replay_one(early, clock);  // a file without any venue time
   return Status::Ok();
 }
 

@@ -110,6 +110,53 @@ std::string axis_labels(const Scale& scale, const char* format) {
   return out;
 }
 
+// One instrument's chart: the series with its anomalies marked, and the ensemble score.
+void write_chart(std::ostream& out, const ReportData& data, std::size_t index,
+                 const std::map<std::string, std::size_t>& detector_index) {
+  const ReportData::Series& series = data.series[index];
+  if (data.series.size() > 1) {
+    out << "<h2>" << escape(series.exchange) << " " << escape(series.symbol) << "</h2>\n";
+  }
+  if (series.times.empty()) {
+    out << "<p>No prices.</p>\n";
+    return;
+  }
+  const auto [t_first, t_last] = std::minmax_element(series.times.begin(), series.times.end());
+  const double t0 = *t_first, t1 = *t_last;
+  const auto [pmin, pmax] = std::minmax_element(series.prices.begin(), series.prices.end());
+  const double pad = (*pmax - *pmin) * 0.05;
+  const Scale price{t0, t1, *pmin - pad, *pmax + pad, 20, kPlotHeight};
+  const Scale score{t0, t1, 0, 1, 40 + kPlotHeight, kScoreHeight};
+  const double height = 60 + kPlotHeight + kScoreHeight;
+
+  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << height
+      << "\" viewBox=\"0 0 " << kWidth << " " << height << "\">\n";
+  out << "<text x=\"" << kMargin << "\" y=\"14\">price / value</text>\n" << axis_labels(price, "%.6g");
+  out << polyline(series.times, series.prices, price, "#333");
+  // Anomalies: a marker on the series where it was raised, coloured by detector.
+  for (const auto& event : data.events) {
+    if (event.series != index) continue;
+    const std::size_t point = std::min(event.point, series.prices.size() - 1);
+    const auto found = detector_index.find(event.detector);
+    out << "<circle cx=\"" << number(price.x(series.times[point]), "%.1f") << "\" cy=\""
+        << number(price.y(series.prices[point]), "%.1f")
+        << "\" r=\"5\" fill=\"none\" stroke-width=\"2\" stroke=\""
+        << colour(found == detector_index.end() ? 0 : found->second) << "\"><title>" << escape(event.detector)
+        << " (" << escape(event.severity) << ") at " << utc(event.time) << ": " << escape(event.message)
+        << "</title></circle>\n";
+  }
+  out << "<text x=\"" << kMargin << "\" y=\"" << number(score.top - 4, "%.1f")
+      << "\">ensemble score (threshold 0.5)</text>\n"
+      << axis_labels(score, "%.1f");
+  out << "<line x1=\"" << kMargin << "\" x2=\"" << kWidth - kMargin << "\" y1=\""
+      << number(score.y(0.5), "%.1f") << "\" y2=\"" << number(score.y(0.5), "%.1f")
+      << "\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n";
+  out << polyline(series.times, series.ensemble, score, "#1f77b4");
+  out << "<text x=\"" << kMargin << "\" y=\"" << height - 4 << "\">" << utc(t0) << "</text>\n";
+  out << "<text x=\"" << kWidth - kMargin - 120 << "\" y=\"" << height - 4 << "\">" << utc(t1) << "</text>\n";
+  out << "</svg>\n";
+}
+
 }  // namespace
 
 void write_html_report(std::ostream& out, const std::string& title, const ReportData& data) {
@@ -121,60 +168,54 @@ void write_html_report(std::ostream& out, const std::string& title, const Report
       << "th{background:#eee}.legend span{display:inline-block;margin-right:1.2em}"
       << ".sw{display:inline-block;width:10px;height:10px;margin-right:4px}</style></head><body>\n";
   out << "<h1>tickguard replay: " << escape(title) << "</h1>\n";
-  if (data.times.empty()) {
+  std::size_t points = 0;
+  double t0 = 0, t1 = 0;
+  for (const auto& series : data.series) {
+    if (series.times.empty()) continue;
+    const auto [first, last] = std::minmax_element(series.times.begin(), series.times.end());
+    t0 = points == 0 ? *first : std::min(t0, *first);
+    t1 = points == 0 ? *last : std::max(t1, *last);
+    points += series.times.size();
+  }
+  if (points == 0) {
     out << "<p>The input has no rows.</p></body></html>\n";
     return;
   }
-  const double t0 = data.times.front(), t1 = data.times.back();
-  out << "<p>" << data.times.size() << " rows from " << utc(t0) << " to " << utc(t1) << " UTC; "
-      << data.events.size() << " anomalies raised by " << data.detectors.size() << " detectors.</p>\n";
-
-  const auto [pmin, pmax] = std::minmax_element(data.prices.begin(), data.prices.end());
-  const double pad = (*pmax - *pmin) * 0.05;
-  const Scale price{t0, t1, *pmin - pad, *pmax + pad, 20, kPlotHeight};
-  const Scale score{t0, t1, 0, 1, 40 + kPlotHeight, kScoreHeight};
-  const double height = 60 + kPlotHeight + kScoreHeight;
+  out << "<p>" << points << " rows from " << utc(t0) << " to " << utc(t1) << " UTC";
+  if (data.series.size() > 1) out << " on " << data.series.size() << " instruments";
+  out << "; " << data.events.size() << " anomalies raised by " << data.detectors.size() << " detectors.";
+  if (data.series.size() > kMaxReportCharts) {
+    out << " Charts show the first " << kMaxReportCharts << " instruments; the table lists every anomaly.";
+  }
+  out << "</p>\n";
 
   out << "<div class=\"legend\">";
   for (std::size_t d = 0; d < data.detectors.size(); ++d) {
     out << "<span><i class=\"sw\" style=\"background:" << colour(d) << "\"></i>" << escape(data.detectors[d])
         << "</span>";
   }
-  out << "</div>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << kWidth << " " << height << "\">\n";
-  out << "<text x=\"" << kMargin << "\" y=\"14\">price / value</text>\n" << axis_labels(price, "%.6g");
-  out << polyline(data.times, data.prices, price, "#333");
-  // Anomalies: a marker on the series at the row that raised it, coloured by detector.
+  out << "</div>\n";
   std::map<std::string, std::size_t> detector_index;
   for (std::size_t d = 0; d < data.detectors.size(); ++d) detector_index[data.detectors[d]] = d;
-  for (const auto& event : data.events) {
-    const std::size_t row = std::min(event.row, data.prices.size() - 1);
-    out << "<circle cx=\"" << number(price.x(data.times[row]), "%.1f") << "\" cy=\""
-        << number(price.y(data.prices[row]), "%.1f")
-        << "\" r=\"5\" fill=\"none\" stroke-width=\"2\" stroke=\"" << colour(detector_index[event.detector])
-        << "\"><title>" << escape(event.detector) << " (" << escape(event.severity) << ") at "
-        << utc(event.time) << ": " << escape(event.message) << "</title></circle>\n";
+  for (std::size_t i = 0; i < data.series.size() && i < kMaxReportCharts; ++i) {
+    write_chart(out, data, i, detector_index);
   }
-  out << "<text x=\"" << kMargin << "\" y=\"" << number(score.top - 4, "%.1f")
-      << "\">ensemble score (threshold 0.5)</text>\n"
-      << axis_labels(score, "%.1f");
-  out << "<line x1=\"" << kMargin << "\" x2=\"" << kWidth - kMargin << "\" y1=\""
-      << number(score.y(0.5), "%.1f") << "\" y2=\"" << number(score.y(0.5), "%.1f")
-      << "\" stroke=\"#d62728\" stroke-dasharray=\"4 3\"/>\n";
-  out << polyline(data.times, data.ensemble, score, "#1f77b4");
-  out << "<text x=\"" << kMargin << "\" y=\"" << height - 4 << "\">" << utc(t0) << "</text>\n";
-  out << "<text x=\"" << kWidth - kMargin - 120 << "\" y=\"" << height - 4 << "\">" << utc(t1) << "</text>\n";
-  out << "</svg>\n";
 
   out << "<h2>Anomalies</h2>\n";
   if (data.events.empty()) {
     out << "<p>None raised.</p>\n";
   } else {
-    out << "<table><tr><th>time (UTC)</th><th>row</th><th>detector</th><th>severity</th><th>score</th>"
+    const bool instruments = data.series.size() > 1;
+    out << "<table><tr><th>time (UTC)</th><th>row</th>" << (instruments ? "<th>instrument</th>" : "")
+        << "<th>detector</th><th>severity</th><th>score</th>"
         << "<th>observed</th><th>expected band</th><th>message</th></tr>\n";
     for (const auto& event : data.events) {
-      out << "<tr><td>" << utc(event.time) << "</td><td>" << event.row + 1 << "</td><td>"
-          << escape(event.detector) << "</td><td>" << escape(event.severity) << "</td><td>"
+      out << "<tr><td>" << utc(event.time) << "</td><td>" << event.row + 1 << "</td><td>";
+      if (instruments && event.series < data.series.size()) {
+        out << escape(data.series[event.series].exchange) << " " << escape(data.series[event.series].symbol)
+            << "</td><td>";
+      }
+      out << escape(event.detector) << "</td><td>" << escape(event.severity) << "</td><td>"
           << number(event.score, "%.3f") << "</td><td>" << number(event.observed) << "</td><td>["
           << number(event.expected_low) << ", " << number(event.expected_high) << "]</td><td>"
           << escape(event.message) << "</td></tr>\n";

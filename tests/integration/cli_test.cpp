@@ -6,8 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "daemon_process.h"
 
@@ -100,9 +104,14 @@ TEST(Cli, ReplayScoresACsvWithEveryRegisteredDetector) {
   std::ifstream in(output);
   std::string header;
   std::getline(in, header);
-  EXPECT_EQ(header, "timestamp,score,score_zscore,score_volume_spike");
+  // Every enabled detector of the embedded config, in registry order.
+  EXPECT_EQ(header.rfind("timestamp,score,score_zscore,score_volume_spike,", 0), 0U) << header;
   int rows = 0;
-  for (std::string line; std::getline(in, line);) ++rows;
+  for (std::string line; std::getline(in, line);) {
+    ++rows;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), std::count(header.begin(), header.end(), ','))
+        << line;
+  }
   EXPECT_EQ(rows, 50);
 }
 
@@ -117,6 +126,103 @@ TEST(Cli, ReplayRejectsBadInputWithFileLineAndExitCode2) {
   EXPECT_EQ(run_tickguard({"replay", "--input", "/nonexistent.csv", "--output", "/tmp/x.csv"}).exit_code, 2);
 }
 
+std::vector<std::string> read_lines(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(Cli, SimulateRecordsEventsThatReplayWithTheirLabels) {
+  TempDir dir;
+  const auto config = dir.write("sim.toml", R"([[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT", "ETH/USDT"]
+venues = ["simex"]
+anomaly_interval = "1m"
+)");
+  const auto recorded = dir.path() / "rec.jsonl";
+  const CommandResult sim = run_tickguard(
+      {"simulate", "--config", config.string(), "--duration", "5m", "--output", recorded.string()});
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+  // "simulated 5m: N events, I anomalies injected, L events labelled"
+  std::size_t events = 0, injected = 0, labelled = 0;
+  ASSERT_EQ(
+      std::sscanf(sim.err.c_str(), "simulated 5m: %zu events, %zu anomalies injected, %zu events labelled",
+                  &events, &injected, &labelled),
+      3)
+      << sim.err;
+  EXPECT_EQ(read_lines(recorded).size(), events);
+  EXPECT_GT(labelled, 0U);
+
+  const auto output = dir.path() / "scores.csv";
+  const auto report = dir.path() / "report.html";
+  const CommandResult r = run_tickguard({"replay", "--input", recorded.string(), "--output", output.string(),
+                                         "--config", config.string(), "--report", report.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("replayed " + std::to_string(events) + " rows"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(2 instruments; "), std::string::npos) << r.err;
+  const auto rows = read_lines(output);
+  ASSERT_EQ(rows.size(), events + 1);
+  EXPECT_EQ(rows[0].rfind("timestamp,exchange,symbol,score,score_", 0), 0U) << rows[0];
+  EXPECT_EQ(rows[0].substr(rows[0].size() - 6), ",label");
+  std::size_t labelled_rows = 0;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    if (rows[i].back() != ',') ++labelled_rows;
+  }
+  EXPECT_EQ(labelled_rows, labelled);
+  std::ifstream html(report);
+  const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<h2>simex ETH/USDT</h2>"), std::string::npos);
+}
+
+TEST(Cli, ReplaysRecordedVenueMessages) {
+  TempDir dir;
+  const auto output = dir.path() / "out.csv";
+  const CommandResult r =
+      run_tickguard({"replay", "--input",
+                     std::string(TICKGUARD_SOURCE_DIR) + "/tests/fixtures/bybit/v5_ws_spot_replay.jsonl",
+                     "--input-format", "bybit", "--output", output.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("replayed 180 rows, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("(2 instruments; 58 trades, 0 tickers, 122 books; 33 lines skipped)"),
+            std::string::npos)
+      << r.err;
+  const auto rows = read_lines(output);
+  ASSERT_EQ(rows.size(), 181U);
+  EXPECT_EQ(rows[1].rfind("2021-04-17T16:43:04.983Z,bybit,XTZ/USDT,", 0), 0U) << rows[1];
+}
+
+TEST(Cli, ReplayOfEventsOrVenueMessagesRejectsBadInputWithFileLineAndExitCode2) {
+  TempDir dir;
+  const auto out = (dir.path() / "o.csv").string();
+  const auto events =
+      dir.write("bad.jsonl",
+                "{\"type\":\"trade\",\"exchange\":\"x\",\"symbol\":\"A/B\",\"time\":1,\"price\":2}\n"
+                "{\"type\":\"trade\",\"exchange\":\"x\",\"symbol\":\"A/B\",\"time\":2}\n");
+  CommandResult r = run_tickguard({"replay", "--input", events.string(), "--output", out});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("bad.jsonl:2: missing \"price\""), std::string::npos) << r.err;
+
+  const auto venue =
+      dir.write("okx.jsonl", "{\"event\":\"subscribe\",\"arg\":{\"channel\":\"trades\"}}\n{\"arg\":\n");
+  r = run_tickguard({"replay", "--input", venue.string(), "--input-format", "okx", "--output", out});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("okx.jsonl:2: malformed message: "), std::string::npos) << r.err;
+
+  r = run_tickguard({"replay", "--input", venue.string(), "--input-format", "bitstamp", "--output", out});
+  EXPECT_EQ(r.exit_code, 2) << "unknown format";
+  const auto text = dir.write("data.txt", "timestamp,price\n1,2\n");
+  r = run_tickguard({"replay", "--input", text.string(), "--output", out});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("give --input-format"), std::string::npos) << r.err;
+  r = run_tickguard({"replay", "--input", text.string(), "--input-format", "csv", "--output", out});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+
+  EXPECT_EQ(run_tickguard({"simulate", "--duration", "soon", "--output", out}).exit_code, 2);
+  EXPECT_EQ(run_tickguard({"simulate", "--duration", "1m"}).exit_code, 2) << "--output is required";
+}
+
 TEST(Cli, VersionPrintsVersion) {
   const CommandResult r = run_tickguard({"version"});
   EXPECT_EQ(r.exit_code, 0);
@@ -127,7 +233,7 @@ TEST(Cli, VersionPrintsVersion) {
 TEST(Cli, HelpListsSubcommandsAndExitsZero) {
   const CommandResult r = run_tickguard({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* word : {"run", "check-config", "replay", "version"}) {
+  for (const char* word : {"run", "check-config", "replay", "simulate", "version"}) {
     EXPECT_NE(r.out.find(word), std::string::npos) << word;
   }
   const CommandResult run_help = run_tickguard({"run", "--help"});

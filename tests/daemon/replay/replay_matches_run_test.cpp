@@ -120,7 +120,8 @@ TEST(ReplayMatchesRun, SameEventsGiveTheSameScoresInBothPaths) {
   // values between one trade's detectors, so only the final one compares directly).
   std::lock_guard lock(sink.scores.mutex);
   ASSERT_FALSE(sink.scores.ensemble.empty());
-  EXPECT_DOUBLE_EQ(report.ensemble.back(), sink.scores.ensemble.back());
+  ASSERT_EQ(report.series.size(), 1U);
+  EXPECT_DOUBLE_EQ(report.series[0].ensemble.back(), sink.scores.ensemble.back());
   // Per detector: the replay's score column holds each detector's latest score per row; its
   // distinct changes must be the pipeline's sequence of scores.
   std::istringstream rows(output.str());

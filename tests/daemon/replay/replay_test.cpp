@@ -132,7 +132,8 @@ TEST(ReplayReport, ShowsSeriesScoreThresholdAndEveryEvent) {
   ReplayStats stats;
   ReportData data;
   ASSERT_TRUE(replay_csv(input, "in.csv", zscore_only(), output, stats, &data).ok());
-  ASSERT_EQ(data.times.size(), 3000U);
+  ASSERT_EQ(data.series.size(), 1U);
+  ASSERT_EQ(data.series[0].times.size(), 3000U);
   ASSERT_EQ(data.events.size(), 1U);
   EXPECT_EQ(data.events[0].row, 2500U);
   EXPECT_EQ(data.events[0].detector, "zscore");
