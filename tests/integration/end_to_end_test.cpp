@@ -15,14 +15,23 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string simulator_config(const std::string& anomaly_interval) {
+// Pacing, so that no event is dropped in a Debug build on a shared 2-core machine. The Debug build
+// costs ~13 us per event on the shard thread with every detector, the Debug simulator ~10 us per
+// event on the feed thread. Live, at speed 100, the 6 instruments make up to ~10000 events per
+// second (trades, tickers and books at the intraday peak): an eighth of a core per shard (speed 200
+// was a quarter, and with two daemons side by side on a busy machine too much). The warm-up history
+// is generated as fast as the feed can, with no flow control, ~100 events per simulated second: 2
+// minutes fit in the 16384-event queue whatever the shard does; 12 minutes (volume_spike needs 10 to
+// score) are 72000 events, which the shard only keeps up with on a core of its own (SetUpTestSuite).
+std::string simulator_config(const std::string& anomaly_interval, const std::string& warmup) {
   return R"([[feed]]
 exchange = "simulator"
 symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT"]
 venues = ["simex", "mockex"]
 seed = 7
-speed = 200.0
-warmup = "20m"
+speed = 100.0
+warmup = ")" +
+         warmup + R"("
 anomaly_interval = ")" +
          anomaly_interval + "\"\n";
 }
@@ -31,8 +40,10 @@ anomaly_interval = ")" +
 // `settled` a few simulated minutes later. Anomalies counted as
 // injected in `first` have finished (or at least begun long enough ago to be visible) by `settled`,
 // so comparing the two has no race between an injection's start and its detection.
-// About 80 simulated minutes of the config above: 20 of clean warm-up history and an hour after it.
+// About 80 simulated minutes of the config above, warm-up history included.
 constexpr double kTrades = 100000;
+// More trades than a warm-up history of 12 minutes holds (6 instruments x at most 6 trades/s).
+constexpr double kPastWarmup = 30000;
 
 struct Scrapes {
   std::vector<Sample> first;
@@ -77,10 +88,16 @@ std::set<InstrumentKey> instruments_with(const std::vector<Sample>& samples, con
 class EndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // Both runs share one simulated hour and run side by side to keep the suite short.
+    // Both runs share one simulated hour and run side by side to keep the suite short, but the second
+    // starts once the first has caught up with its warm-up history: one catch-up at a time. The quiet
+    // run checks no detection, so its short warm-up history fits in the queue (see simulator_config).
     TempDir dir;
-    DaemonProcess with_anomalies({"--config", dir.write("injected.toml", simulator_config("2m")).string()});
-    DaemonProcess without_anomalies({"--config", dir.write("quiet.toml", simulator_config("0s")).string()});
+    DaemonProcess with_anomalies(
+        {"--config", dir.write("injected.toml", simulator_config("2m", "12m")).string()});
+    EXPECT_TRUE(with_anomalies.wait_until_serving("/metrics", 30s)) << with_anomalies.stderr_text();
+    scrape_after_trades(with_anomalies, kPastWarmup);
+    DaemonProcess without_anomalies(
+        {"--config", dir.write("quiet.toml", simulator_config("0s", "2m")).string()});
     Scrapes run = run_until_trades(with_anomalies, kTrades);
     injected_ = new std::vector<Sample>(std::move(run.first));
     settled_ = new std::vector<Sample>(std::move(run.settled));
@@ -127,14 +144,23 @@ TEST_F(EndToEnd, ExportsEveryContractMetric) {
 }
 
 TEST_F(EndToEnd, ScoresAreWithinUnitInterval) {
-  int scores = 0;
+  std::size_t scores = 0;
+  std::set<std::string> detectors;
   for (const auto& s : *injected_) {
     if (s.name != "tickguard_anomaly_score") continue;
     ++scores;
+    detectors.insert(s.labels.at("detector"));
     EXPECT_GE(s.value, 0.0);
     EXPECT_LE(s.value, 1.0);
   }
-  EXPECT_EQ(scores, 12);  // 6 instruments x 2 detectors
+  // The embedded config runs every registered detector (21 of them, or more) on each instrument.
+  EXPECT_GE(detectors.size(), 21u);
+  EXPECT_EQ(scores, 6 * detectors.size());
+  for (const auto& s : *injected_) {
+    if (s.name != "tickguard_ensemble_score") continue;
+    EXPECT_GE(s.value, 0.0);
+    EXPECT_LE(s.value, 1.0);
+  }
 }
 
 TEST_F(EndToEnd, DetectsInjectedPriceAnomaliesOnTheirInstruments) {
@@ -158,19 +184,39 @@ TEST_F(EndToEnd, DetectsInjectedVolumeBurstsOnTheirInstruments) {
   }
 }
 
+// The limits come from bench/calibration (docs/detectors.md). On the simulator's quiet market each
+// detector raises at most 0.15 false episodes per instrument-day, all together 0.54. This run is a cold
+// start of 6 instruments for ~85 simulated minutes, which the calibration measured apart (24 runs of
+// 90 minutes): 0.46 false episodes per run in all, at most 0.13 per detector, the ensemble beyond 0.5
+// 0.13 times per run. The limits leave room for Poisson noise (each is exceeded with probability below
+// 1e-3 at those rates) but not for a detector an order of magnitude off its calibration.
 TEST_F(EndToEnd, QuietMarketRaisesFarFewerAnomaliesThanInjectedOne) {
   EXPECT_EQ(sum_of(*quiet_, "tickguard_simulator_injected_anomalies_total"), 0);
   const double injected = sum_of(*injected_, "tickguard_simulator_injected_anomalies_total");
   const double detected = sum_of(*settled_, "tickguard_anomalies_total");
   const double false_alarms = sum_of(*quiet_, "tickguard_anomalies_total");
-  std::printf("injected %.0f, detected %.0f, false alarms without injections %.0f (zscore %.0f)\n", injected,
-              detected, false_alarms, sum_of(*quiet_, "tickguard_anomalies_total", {{"detector", "zscore"}}));
+  std::printf("injected %.0f, detected %.0f, false alarms without injections %.0f\n", injected, detected,
+              false_alarms);
+  // A dropped event is a hole in a price series, which the return detectors rightly flag.
+  EXPECT_EQ(sum_of(*quiet_, "tickguard_pipeline_events_dropped_total"), 0);
+  std::set<std::string> detectors;
+  for (const auto& s : *quiet_) {
+    if (s.name == "tickguard_anomaly_score") detectors.insert(s.labels.at("detector"));
+  }
+  for (const auto& detector : detectors) {
+    const double episodes = sum_of(*quiet_, "tickguard_anomalies_total", {{"detector", detector}});
+    if (episodes > 0) std::printf("  false alarms of %s: %.0f\n", detector.c_str(), episodes);
+    EXPECT_LE(episodes, 2) << detector;
+  }
   EXPECT_GE(injected, 20);
   EXPECT_GE(detected, 20);
-  // Measured: no zscore false alarm and ~0.6 volume_spike false alarms per instrument-hour.
-  EXPECT_LE(sum_of(*quiet_, "tickguard_anomalies_total", {{"detector", "zscore"}}), 1);
-  EXPECT_LE(false_alarms, 12);
-  EXPECT_GE(detected, 3 * false_alarms);
+  EXPECT_LE(false_alarms, 4);
+  EXPECT_GE(detected, 5 * false_alarms);
+  // No instrument's ensemble is beyond its threshold (0.5) in the quiet market.
+  for (const auto& s : *quiet_) {
+    if (s.name != "tickguard_ensemble_score") continue;
+    EXPECT_LT(s.value, 0.5) << s.labels.at("exchange") << " " << s.labels.at("symbol");
+  }
 }
 
 TEST_F(EndToEnd, PromtoolFindsNoProblemsInScrape) {

@@ -68,26 +68,43 @@ double RollingMedian::median() const {
   return count_ % 2 == 1 ? sorted_[mid] : 0.5 * (sorted_[mid - 1] + sorted_[mid]);
 }
 
-// The deviations of the values below the median, read from the median outwards, ascend; so do
-// those of the values at or above it. Merging the two runs yields the deviations in order, and
-// the merge only has to go as far as the middle.
+// The deviations of the values below the median, read from the median outwards, ascend: run
+// `below`; so do those of the values at or above it: run `above`. The k-th smallest of their union
+// takes some i values from `below` and k + 1 - i from `above`; i is found by bisection, since taking
+// one more from `below` is right exactly while its next deviation is smaller than the last one taken
+// from `above`. O(log N), where merging the runs up to the middle would be O(N).
 double RollingMedian::mad() const {
   if (count_ == 0) return 0.0;
   const double center = median();
   const auto begin = sorted_.begin();
-  const auto end = begin + static_cast<std::ptrdiff_t>(count_);
-  auto above = std::lower_bound(begin, end, center);  // next deviation upwards: *above - center
-  auto below = above;                                 // next deviation downwards: center - *(below - 1)
+  const auto split = static_cast<std::size_t>(
+      std::lower_bound(begin, begin + static_cast<std::ptrdiff_t>(count_), center) - begin);
   const std::size_t upper_rank = count_ / 2;
   const std::size_t lower_rank = (count_ - 1) / 2;
-  double lower = 0;
-  double current = 0;
-  for (std::size_t rank = 0; rank <= upper_rank; ++rank) {
-    const bool take_above = below == begin || (above != end && *above - center <= center - *(below - 1));
-    current = take_above ? *above++ - center : center - *--below;
-    if (rank == lower_rank) lower = current;
+  const double upper = kth_deviation(center, split, upper_rank);
+  return upper_rank == lower_rank ? upper : 0.5 * (kth_deviation(center, split, lower_rank) + upper);
+}
+
+double RollingMedian::kth_deviation(double center, std::size_t split, std::size_t k) const {
+  const std::size_t below_count = split;
+  const std::size_t above_count = count_ - split;
+  const auto below = [&](std::size_t i) { return center - sorted_[split - 1 - i]; };
+  const auto above = [&](std::size_t j) { return sorted_[split + j] - center; };
+  std::size_t low = k + 1 > above_count ? k + 1 - above_count : 0;
+  std::size_t high = std::min(k + 1, below_count);
+  while (low < high) {
+    const std::size_t i = low + (high - low) / 2;
+    if (below(i) < above(k - i)) {
+      low = i + 1;
+    } else {
+      high = i;
+    }
   }
-  return 0.5 * (lower + current);
+  const std::size_t from_below = low;
+  const std::size_t from_above = k + 1 - from_below;
+  const double last_below = from_below > 0 ? below(from_below - 1) : 0.0;
+  const double last_above = from_above > 0 ? above(from_above - 1) : 0.0;
+  return std::max(last_below, last_above);
 }
 
 }  // namespace tickguard

@@ -26,10 +26,14 @@ class RollingMedian {
   bool full() const { return count_ == ring_.size(); }
   // Median of the window (mean of the two middle values for an even count); 0 when empty. O(1).
   double median() const;
-  // Median of |x - median()| over the window; 0 when empty. O(N), no allocation.
+  // Median of |x - median()| over the window; 0 when empty. O(log N), no allocation.
   double mad() const;
 
  private:
+  // The k-th smallest (0-based) of |x - center| over the window, where `split` is the index of the
+  // first sorted value >= center.
+  double kth_deviation(double center, std::size_t split, std::size_t k) const;
+
   std::vector<double> ring_;    // values in arrival order; the oldest is at next_ once full
   std::vector<double> sorted_;  // the same values ascending, in the first count_ slots
   std::size_t next_ = 0;

@@ -15,7 +15,7 @@ class WhaleTradeDetector final : public Detector {
   struct Options {
     std::size_t window = 10000;    // trades per baseline generation (see on_trade)
     double quantile = 0.999;       // the baseline's high quantile of notional
-    double threshold = 5.0;        // multiple of that quantile that maps to ratio 1
+    double threshold = 25.0;       // multiple of that quantile that maps to ratio 1
     double min_notional = 100000;  // quote units a trade must also reach for ratio 1
   };
 

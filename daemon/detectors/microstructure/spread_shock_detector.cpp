@@ -90,7 +90,7 @@ void SpreadShockDetector::on_ticker(const Ticker& ticker, ObservationSink& sink)
   if (sampled) add_sample(std::clamp(log_spread, low, high));
 }
 
-// O(window): one shift of the sorted copy plus the MAD.
+// One shift of the sorted copy (a memmove of at most window doubles) plus the MAD, O(log window).
 void SpreadShockDetector::add_sample(double log_spread) {
   baseline_.add(log_spread);
   median_ = baseline_.median();

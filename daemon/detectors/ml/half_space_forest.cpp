@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 
 namespace tickguard {
 
@@ -103,20 +104,25 @@ double HalfSpaceForest::relative_mass(std::span<const double> point, bool exclud
   const std::size_t own = exclude_self ? 1 : 0;
   if (reference_count_ <= own) return 0;
   const double size_limit = kSizeLimitFraction * static_cast<double>(reference_count_);
-  double sum_log_mass = 0;
+  // The product of the trees' r·2^k, kept as a mantissa in [0.5, 1) and a binary exponent so that it
+  // neither overflows nor underflows: one log for the whole forest instead of one per tree.
+  double mantissa = 1;
+  std::int64_t exponent = 0;
   for (std::size_t tree = 0; tree < trees_; ++tree) {
     const std::uint32_t* counts = reference_.data() + tree * nodes_per_tree_;
     std::size_t node = 0;
     for (std::size_t level = 0;; ++level) {
       const std::uint32_t count = counts[node] >= own ? counts[node] - own : 0;
       if (level == depth_ || count < size_limit) {
-        sum_log_mass +=
-            std::log(std::ldexp(std::max(static_cast<double>(count), 0.5), static_cast<int>(level)));
+        int shift = 0;
+        mantissa = std::frexp(mantissa * std::max(static_cast<double>(count), 0.5), &shift);
+        exponent += shift + static_cast<std::int64_t>(level);
         break;
       }
       node = child(tree, node, point);
     }
   }
+  const double sum_log_mass = std::log(mantissa) + static_cast<double>(exponent) * std::numbers::ln2;
   return std::exp(sum_log_mass / static_cast<double>(trees_)) / static_cast<double>(reference_count_ - own);
 }
 

@@ -40,7 +40,7 @@ class IsolationForestDetector final : public Detector {
     std::size_t shingle = 1;                      // consecutive traded buckets in one point
     std::uint64_t seed = 1;                       // seeds the random trees
     double calibration_quantile = 0.05;           // mass quantile of the previous window, q
-    double threshold = 20.0;                      // q / mass that maps to ratio 1
+    double threshold = 300.0;                     // q / mass that maps to ratio 1
     std::size_t book_levels = 5;                  // book levels per side in the imbalance
   };
 

@@ -20,7 +20,7 @@ class DixonQDetector final : public Detector {
   struct Options {
     std::size_t window = 10;  // prices in one test sample, the newest included: 3..25
     int confidence = 99;      // 90, 95 or 99 (percent); others are rounded to the nearest
-    double min_gap = 0.001;   // the newest price must also be this far (fraction of price) from the rest
+    double min_gap = 0.005;   // the newest price must also be this far (fraction of price) from the rest
   };
 
   explicit DixonQDetector(const Options& options);

@@ -14,8 +14,8 @@ namespace tickguard {
 class GrubbsDetector final : public Detector {
  public:
   struct Options {
-    std::size_t window = 100;  // returns in one test sample, the new one included
-    double alpha = 1e-3;       // significance level of the test on one sample
+    std::size_t window = 300;  // returns in one test sample, the new one included
+    double alpha = 1e-9;       // significance level of the test on one sample
   };
 
   // Sample standard deviations below this are treated as having it, so a run of identical prices

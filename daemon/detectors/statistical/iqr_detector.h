@@ -17,7 +17,7 @@ class IqrDetector final : public Detector {
   struct Options {
     std::size_t window = 300;       // returns in the baseline
     std::size_t min_samples = 100;  // returns needed before scoring; clamped to [4, window]
-    double k = 3.0;                 // fence distance beyond the quartiles, in IQRs: ratio 1 at the fence
+    double k = 5.0;                 // fence distance beyond the quartiles, in IQRs: ratio 1 at the fence
   };
 
   // The IQR of a normal distribution in standard deviations: converts the fallback below.

@@ -19,10 +19,10 @@ namespace tickguard {
 class VolumeSpikeDetector final : public Detector {
  public:
   struct Options {
-    Duration interval = std::chrono::seconds(10);  // bucket length, aligned on multiples of it
+    Duration interval = std::chrono::seconds(30);  // bucket length, aligned on multiples of it
     std::size_t window = 60;                       // closed buckets in the baseline
     std::size_t min_samples = 20;                  // closed buckets needed before scoring; clamped to window
-    double threshold = 5.0;                        // robust z (see kMinRobustSigma) that maps to ratio 1
+    double threshold = 10.0;                       // robust z (see kMinRobustSigma) that maps to ratio 1
   };
 
   // Floor on the robust sigma of log1p(volume), about a 10% change in volume. Without it a

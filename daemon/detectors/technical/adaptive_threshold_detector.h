@@ -20,7 +20,7 @@ class AdaptiveThresholdDetector final : public Detector {
   struct Options {
     Duration interval = std::chrono::seconds(10);  // volume bucket length, aligned on multiples of it
     double quantile = 0.999;                       // learned quantile of bucket volume
-    double threshold = 2.0;                        // multiple of the learned quantile at ratio 1
+    double threshold = 5.0;                        // multiple of the learned quantile at ratio 1
     std::size_t min_samples = 360;                 // traded buckets before an estimator is trusted
   };
 

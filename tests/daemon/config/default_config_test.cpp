@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -52,6 +53,23 @@ TEST(DefaultConfig, LoadsWithoutErrorsAgainstTheRealRegistry) {
     EXPECT_TRUE(detector.enabled);
     for (const ParamSpec& spec : registry[i].params) {
       EXPECT_EQ(detector.params.get(spec.name), spec.default_value) << spec.name;
+    }
+  }
+}
+
+// New users learn the detectors from this text: every registered detector has its table, and every
+// parameter is written out in it (at its default, checked above).
+TEST(DefaultConfig, ShowsEveryParameterOfEveryRegisteredDetector) {
+  const std::string text(default_config_toml());
+  for (const DetectorDescriptor& descriptor : detector_registry()) {
+    SCOPED_TRACE(descriptor.name);
+    const std::string header = "\n[detectors." + descriptor.name + "]\n";
+    const std::size_t start = text.find(header);
+    ASSERT_NE(start, std::string::npos);
+    const std::size_t end = std::min(text.find("\n[", start + header.size()), text.size());
+    const std::string table = text.substr(start, end - start);
+    for (const ParamSpec& spec : descriptor.params) {
+      EXPECT_NE(table.find("\n" + spec.name + " = "), std::string::npos) << spec.name;
     }
   }
 }

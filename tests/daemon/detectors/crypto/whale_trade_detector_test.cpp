@@ -91,7 +91,7 @@ TEST(WhaleTradeDetector, FlagsTradeFarAboveQuantileAndFloor) {
   double now = kStart;
   run_market(detector, sink, random, 20'000, now);
   ASSERT_EQ(alarms(sink), 0u);
-  const double limit = std::max(5 * detector.baseline_quantile(), 100000.0);
+  const double limit = std::max(25 * detector.baseline_quantile(), 100000.0);
   detector.on_trade(trade_at(now + 0.1, 30000, 200), sink);  // 6 million quote units
   const Observation& whale = sink.observations.back();
   EXPECT_GE(whale.ratio, 1.0);
@@ -120,7 +120,7 @@ TEST(WhaleTradeDetector, ConstantTradesGiveFiniteQuietScores) {
   for (int i = 0; i < 5000; ++i) detector.on_trade(trade_at(kStart + i, 100.0, 1.0), sink);
   ASSERT_EQ(sink.observations.size(), 4000u);
   EXPECT_TRUE(all_finite(sink));
-  EXPECT_NEAR(sink.max_ratio(), 0.2, 1e-9);  // 100 against 5 x 100
+  EXPECT_NEAR(sink.max_ratio(), 0.04, 1e-9);  // 100 against 25 x 100
   // Zero-size trades are scored (ratio 0) but do not drag the baseline down.
   for (int i = 0; i < 5000; ++i) detector.on_trade(trade_at(kStart + 5000 + i, 100.0, 0.0), sink);
   EXPECT_TRUE(all_finite(sink));
@@ -172,13 +172,13 @@ TEST(WhaleTradeDetector, DescriptorCreatesDetectorFromParams) {
   EXPECT_EQ(options.window, 1000u);
   EXPECT_EQ(options.min_notional, 50.0);
   EXPECT_EQ(options.quantile, 0.999);  // missing: default
-  EXPECT_EQ(options.threshold, 5.0);
+  EXPECT_EQ(options.threshold, 25.0);
   const std::unique_ptr<Detector> detector = descriptor.create(params);
   ASSERT_NE(detector, nullptr);
   RecordingSink sink;
   for (int i = 0; i < 1001; ++i) detector->on_trade(trade_at(kStart + i, 10.0, 1.0), sink);
   ASSERT_EQ(sink.observations.size(), 1u);
-  EXPECT_DOUBLE_EQ(sink.observations[0].expected_high, 50.0);  // max(5 x 10, 50)
+  EXPECT_DOUBLE_EQ(sink.observations[0].expected_high, 250.0);  // max(25 x 10, 50)
 }
 
 }  // namespace

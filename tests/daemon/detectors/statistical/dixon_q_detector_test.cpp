@@ -43,7 +43,7 @@ TEST(DixonQDetector, EmitsNothingUntilTheSampleIsFull) {
 }
 
 TEST(DixonQDetector, FlagsOffMarketPrintsAboveAndBelow) {
-  DixonQDetector detector(DixonQDetector::Options{});
+  DixonQDetector detector(DixonQDetector::Options{.min_gap = 0.001});
   RecordingSink sink;
   TradeFeeder feeder(detector, sink);
   Gaussian gaussian(2);
@@ -176,7 +176,7 @@ TEST(DixonQDetector, OptionsFromParamsKeepDefaultsForMissingValues) {
   const DixonQDetector::Options options = DixonQDetector::options_from(params);
   EXPECT_EQ(options.window, 10u);
   EXPECT_EQ(options.confidence, 90);
-  EXPECT_EQ(options.min_gap, 0.001);
+  EXPECT_EQ(options.min_gap, 0.005);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ TEST(GrubbsDetector, RatioIsTheGrubbsStatisticOfTheSampleOverItsCriticalValue) {
 }
 
 TEST(GrubbsDetector, StaysQuietOnGaussianNoise) {
-  GrubbsDetector detector(GrubbsDetector::Options{});
+  GrubbsDetector detector(GrubbsDetector::Options{.window = 100, .alpha = 1e-3});
   CountingSink sink;
   TradeFeeder feeder(detector, sink);
   Gaussian gaussian(4);
@@ -120,7 +120,7 @@ TEST(GrubbsDetector, ConstantPricesGiveNoNanAndNoAlarm) {
 }
 
 TEST(GrubbsDetector, IgnoresInvalidTrades) {
-  GrubbsDetector detector(GrubbsDetector::Options{});
+  GrubbsDetector detector(GrubbsDetector::Options{.window = 100, .alpha = 1e-3});
   RecordingSink sink;
   TradeFeeder feeder(detector, sink);
   Gaussian gaussian(5);
@@ -169,7 +169,7 @@ TEST(GrubbsDetector, OptionsFromParamsKeepDefaultsForMissingValues) {
   ParamValues params;
   params.set("alpha", 0.01);
   const GrubbsDetector::Options options = GrubbsDetector::options_from(params);
-  EXPECT_EQ(options.window, 100u);
+  EXPECT_EQ(options.window, 300u);
   EXPECT_EQ(options.alpha, 0.01);
 }
 

@@ -62,7 +62,7 @@ class PoissonMarket {
 };
 
 TEST(VolumeSpikeDetector, EmitsNothingBeforeMinSamplesClosedBuckets) {
-  VolumeSpikeDetector detector(VolumeSpikeDetector::Options{});  // 10 s buckets, 20 needed
+  VolumeSpikeDetector detector(VolumeSpikeDetector::Options{.interval = 10s});  // 20 buckets needed
   RecordingSink sink;
   for (int second = 0; second < 200; ++second) {
     detector.on_trade(trade_at(kStart + second, 1.0), sink);
@@ -128,7 +128,7 @@ TEST(VolumeSpikeDetector, DoesNotFireOnDropToZero) {
 }
 
 TEST(VolumeSpikeDetector, HandlesGapLongerThanWindow) {
-  VolumeSpikeDetector detector(VolumeSpikeDetector::Options{});
+  VolumeSpikeDetector detector(VolumeSpikeDetector::Options{.interval = 10s, .threshold = 5.0});
   RecordingSink sink;
   PoissonMarket market(detector, sink, 15);
   market.run_until(kStart + 1000, 2.0);

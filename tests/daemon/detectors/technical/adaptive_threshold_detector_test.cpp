@@ -43,8 +43,9 @@ TEST(AdaptiveThresholdDetector, EmitsNothingBeforeMinSamplesTradedBuckets) {
   EXPECT_NEAR(observation.ratio, 3.0 / 20.0, 1e-12);
 }
 
+// A tenfold rate for one bucket, against threshold 2 (the daemon's default of 5 wants a stronger burst).
 TEST(AdaptiveThresholdDetector, FlagsVolumeBurstBeforeItsBucketCloses) {
-  AdaptiveThresholdDetector detector(AdaptiveThresholdDetector::Options{});
+  AdaptiveThresholdDetector detector(AdaptiveThresholdDetector::Options{.threshold = 2.0});
   RecordingSink sink;
   RandomWalkMarket market(detector, sink, 61);
   market.run_until(kStartSeconds + 2 * kHour, 2.0);
@@ -61,7 +62,7 @@ TEST(AdaptiveThresholdDetector, FlagsVolumeBurstBeforeItsBucketCloses) {
 }
 
 TEST(AdaptiveThresholdDetector, StaysQuietOnStationaryVolume) {
-  AdaptiveThresholdDetector detector(AdaptiveThresholdDetector::Options{});
+  AdaptiveThresholdDetector detector(AdaptiveThresholdDetector::Options{.threshold = 2.0});
   RecordingSink sink;
   RandomWalkMarket market(detector, sink, 62);
   const long trades = market.run_until(kStartSeconds + 60'000, 2.0);  // 6000 buckets
