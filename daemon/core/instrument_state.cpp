@@ -120,11 +120,23 @@ InstrumentState::~InstrumentState() = default;
 
 void InstrumentState::on_score(std::size_t index, double score) {
   scores_[index] = score;
+  // Within handle() the ensemble is updated once, after every detector has seen the event. A
+  // cross-venue detector may also score this instrument during a peer's event: update it now.
+  if (handling_) {
+    scores_changed_ = true;
+  } else {
+    update_ensemble();
+  }
+}
+
+void InstrumentState::update_ensemble() {
   ensemble_ = ensemble_score(scores_, std::span<const bool>(trusted_.get(), scores_.size()));
   sink_->on_ensemble(ensemble_);
 }
 
 void InstrumentState::handle(const MarketEvent& event) {
+  handling_ = true;
+  scores_changed_ = false;
   std::visit(
       [this](const auto& e) {
         using T = std::decay_t<decltype(e)>;
@@ -141,6 +153,8 @@ void InstrumentState::handle(const MarketEvent& event) {
         }
       },
       event);
+  handling_ = false;
+  if (scores_changed_) update_ensemble();
 }
 
 }  // namespace tickguard

@@ -46,6 +46,7 @@ class InstrumentState {
  private:
   struct Slot;
   void on_score(std::size_t index, double score);
+  void update_ensemble();
 
   std::unique_ptr<DetectorContext> own_context_;  // when none was given; declared before the slots
   std::unique_ptr<InstrumentSink> sink_;
@@ -53,6 +54,8 @@ class InstrumentState {
   std::vector<double> scores_;
   std::unique_ptr<bool[]> trusted_;  // per detector, AlertOptions::trusted
   double ensemble_ = 0;
+  bool handling_ = false;        // inside handle()
+  bool scores_changed_ = false;  // a score changed during this handle()
 };
 
 }  // namespace tickguard

@@ -116,6 +116,13 @@ class Pipeline::FeedPort final : public FeedListener {
     }
   }
 
+  bool congested() const override {
+    for (const EventQueue* queue : queues_) {
+      if (queue->write_available() < pipeline_.options_.queue_capacity / 2) return true;
+    }
+    return false;
+  }
+
   void on_connection_state(std::string_view exchange, bool up) override {
     pipeline_.sink_.on_connection_state(exchange, up);
   }

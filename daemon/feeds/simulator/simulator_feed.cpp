@@ -99,6 +99,9 @@ void SimulatorFeed::run(FeedListener& listener, Timestamp start_time) {
     const Timestamp target = start_time + Duration(static_cast<Duration::rep>(elapsed_ns * options_.speed));
     // A backlog (a slow machine, a suspended process) is caught up in bounded chunks.
     while (engine.now() < target && !stop_requested_) {
+      // Flow control: the history is there to be processed, not dropped, however slow the
+      // detectors are (a Debug build, a busy machine).
+      while (listener.congested() && !stop_requested_) std::this_thread::sleep_for(kCatchUpYield);
       forwarder.set_receive_time(clock_.now());
       engine.advance_to(std::min(target, engine.now() + kMaxChunk), forwarder);
       if (target - engine.now() > kMaxChunk) std::this_thread::sleep_for(kCatchUpYield);

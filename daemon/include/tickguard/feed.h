@@ -15,6 +15,10 @@ class FeedListener {
   virtual ~FeedListener() = default;
   // One normalized event. The event is copied; the feed may reuse its buffers after the call.
   virtual void on_event(const MarketEvent& event) = 0;
+  // True while events given earlier are still waiting to be processed (a queue more than half
+  // full). A feed replaying history, such as the simulator's warm-up, waits for it to clear rather
+  // than lose events; a live feed never waits: a full queue drops the event and counts it.
+  virtual bool congested() const { return false; }
   // The feed's connection to `exchange` went up (true) or down (false).
   virtual void on_connection_state(std::string_view exchange, bool up) = 0;
   // Health reports, rare events only. `kind` of an error is a short fixed label such as "parse",

@@ -72,10 +72,13 @@ TEST(InstrumentState, KeepsEachDetectorsLatestScoreAndTheEnsemble) {
   EXPECT_DOUBLE_EQ(state.scores()[0], 0.25);
   EXPECT_DOUBLE_EQ(state.scores()[1], 0.25);
   EXPECT_DOUBLE_EQ(state.ensemble(), 0.25);
-  // Each observation updates the ensemble: after the first detector saw 0.25, the second 0 -> 0.
+  // The ensemble is updated once per event, after every detector has seen it.
+  ASSERT_EQ(ensembles.size(), 1U);
+  EXPECT_DOUBLE_EQ(ensembles[0], 0.25);
+  trade.quantity = 0.5;
+  state.handle(trade);
   ASSERT_EQ(ensembles.size(), 2U);
-  EXPECT_DOUBLE_EQ(ensembles[0], 0);
-  EXPECT_DOUBLE_EQ(ensembles[1], 0.25);
+  EXPECT_DOUBLE_EQ(ensembles[1], 0.5);
 }
 
 }  // namespace

@@ -408,3 +408,25 @@ TEST(AssetGroup, DollarQuotesShareAGroupOtherQuotesDoNot) {
 
 }  // namespace
 }  // namespace tickguard
+
+namespace tickguard {
+namespace {
+
+TEST(Pipeline, FeedPortReportsCongestionWhileAQueueIsOverHalfFull) {
+  RecordingSink sink;
+  Pipeline pipeline(two_instruments(), one_detector(), sink,
+                    PipelineOptions{.shards = 1, .queue_capacity = 64});
+  FeedListener& port = pipeline.add_feed_port();
+  EXPECT_FALSE(port.congested());
+  for (int i = 0; i < 31; ++i) port.on_event(trade(0, i, 100));
+  EXPECT_FALSE(port.congested());
+  for (int i = 31; i < 40; ++i) port.on_event(trade(0, i, 100));
+  EXPECT_TRUE(port.congested());
+  pipeline.start();
+  wait_processed(pipeline, 40);
+  EXPECT_FALSE(port.congested());
+  EXPECT_EQ(pipeline.dropped_events(), 0u);
+}
+
+}  // namespace
+}  // namespace tickguard
