@@ -88,32 +88,35 @@ struct RatioRecord {
 // Wraps a detector to record the highest ratio it emits, then forwards every observation.
 class RatioTap final : public Detector {
  public:
-  RatioTap(std::unique_ptr<Detector> inner, double& max_ratio) : inner_(std::move(inner)), max_(max_ratio) {}
+  RatioTap(std::unique_ptr<Detector> inner, double& max_ratio)
+      : inner_(std::move(inner)), forward_(max_ratio) {}
+  // The inner detector always gets forward_, one sink for its whole life, as the Detector contract
+  // requires (cross-venue detectors keep it to score a silent venue during its peers' events).
   void on_trade(const Trade& trade, ObservationSink& sink) override {
-    Forward forward{sink, max_};
-    inner_->on_trade(trade, forward);
+    forward_.next = &sink;
+    inner_->on_trade(trade, forward_);
   }
   void on_ticker(const Ticker& ticker, ObservationSink& sink) override {
-    Forward forward{sink, max_};
-    inner_->on_ticker(ticker, forward);
+    forward_.next = &sink;
+    inner_->on_ticker(ticker, forward_);
   }
   void on_book(const BookSnapshot& book, ObservationSink& sink) override {
-    Forward forward{sink, max_};
-    inner_->on_book(book, forward);
+    forward_.next = &sink;
+    inner_->on_book(book, forward_);
   }
 
  private:
   struct Forward final : ObservationSink {
-    Forward(ObservationSink& next, double& max) : next(next), max(max) {}
+    explicit Forward(double& max) : max(max) {}
     void observe(const Observation& observation) override {
       max = std::max(max, observation.ratio);
-      next.observe(observation);
+      if (next != nullptr) next->observe(observation);
     }
-    ObservationSink& next;
+    ObservationSink* next = nullptr;  // the instrument's sink, the same on every call
     double& max;
   };
   std::unique_ptr<Detector> inner_;
-  double& max_;
+  Forward forward_;
 };
 
 // Every registered detector with its defaults, except the parameters --set overrides, each wrapped
@@ -136,8 +139,10 @@ std::vector<DetectorSpec> detector_specs(const Options& options, RatioRecord& re
     }
     double* max_ratio = &record.max_ratio[i];
     // As the daemon builds them (app::detector_specs), each wrapped in a RatioTap.
+    AlertOptions alert;
+    alert.trusted = descriptor.trusted;  // as the config loader defaults it
     specs.push_back(DetectorSpec{
-        descriptor.name, AlertOptions{},
+        descriptor.name, alert,
         [&descriptor, params, max_ratio](const Instrument& instrument, DetectorContext& context) {
           std::unique_ptr<Detector> detector = descriptor.create_shared != nullptr
                                                    ? descriptor.create_shared(params, instrument, context)

@@ -218,6 +218,24 @@ window = 300              # samples in the baseline
 min_samples = 100         # samples needed before scoring starts
 threshold = 6.0           # |z-score| of atanh(imbalance) at which a book is imbalanced
 min_imbalance = 0.5       # |imbalance| a book must also reach
+
+[detectors.cross_exchange_divergence]
+# A venue off the market of the other venues of the asset (USD, USDT and USDC quotes compared).
+# Trusted: its alarm alone raises the ensemble score (`trusted = false` makes it need a second).
+threshold_percent = 0.5   # divergence from the consensus of the venues, in % of the price
+tracking_threshold = 8.0  # or, in standard deviations of the divergence's usual noise (0: off)
+min_duration = "5s"       # how long beyond a band before it counts
+basis_halflife = "30m"    # memory of the venue's learned usual offset (quote basis, premium)
+warmup = "2m"             # time compared with another venue before scoring starts
+max_age = "30s"           # a venue's price older than this is left out of the consensus
+
+[detectors.stale_feed]
+# A venue that stops updating an asset, or whose price freezes, while the other venues update it.
+# Trusted, as cross_exchange_divergence.
+timeout = "15s"             # silence that is always stale ...
+gap_multiple = 20.0         # ... or this many of the venue's mean gaps between updates, if longer
+frozen_move_percent = 1.0   # the other venues' move, in %, while this venue's price is unchanged
+check_interval = "1s"       # how often the silence of the other venues is checked
 )toml";
 
 }  // namespace

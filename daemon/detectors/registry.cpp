@@ -8,6 +8,8 @@
 #include "detectors/changepoint/cusum_detector.h"
 #include "detectors/changepoint/ewma_control_detector.h"
 #include "detectors/changepoint/page_hinkley_detector.h"
+#include "detectors/crossvenue/cross_exchange_divergence_detector.h"
+#include "detectors/crossvenue/stale_feed_detector.h"
 #include "detectors/crypto/flash_crash_detector.h"
 #include "detectors/crypto/pump_dump_detector.h"
 #include "detectors/crypto/wash_trading_detector.h"
@@ -58,6 +60,9 @@ std::span<const DetectorDescriptor> detector_registry() {
       SpreadShockDetector::descriptor(),
       LiquidityDropDetector::descriptor(),
       BookImbalanceDetector::descriptor(),
+      // Across the venues of one asset.
+      CrossExchangeDivergenceDetector::descriptor(),
+      StaleFeedDetector::descriptor(),
   };
   return registry;
 }

@@ -32,12 +32,13 @@ DetectorDescriptor CrossExchangeDivergenceDetector::descriptor() {
   return DetectorDescriptor{
       .name = "cross_exchange_divergence",
       .help =
-          "A venue's price against the median of the other venues' prices for the same asset "
+          "A venue's price against the consensus (median) of every venue's price for the same asset "
           "(USD, USDT and USDC quotes compared through a learned basis).",
       .params =
           {
               {"threshold_percent", ParamKind::kNumber, defaults.threshold_percent, 0.01, 100,
-               "Divergence from the other venues, in % of their price, at which a venue is anomalous."},
+               "Divergence from the consensus of the venues, in % of the price, at which a venue is "
+               "anomalous."},
               {"tracking_threshold", ParamKind::kNumber, defaults.tracking_threshold, 0, 1000,
                "Divergence, in standard deviations of its usual noise, at which a venue has stopped "
                "tracking the others (0 turns this off)."},
@@ -48,7 +49,7 @@ DetectorDescriptor CrossExchangeDivergenceDetector::descriptor() {
               {"warmup", ParamKind::kDuration, seconds(defaults.warmup), 0, 86400,
                "Time compared with a peer before scoring starts."},
               {"max_age", ParamKind::kDuration, seconds(defaults.max_age), 1, 3600,
-               "A peer whose price is older than this is left out of the comparison."},
+               "A venue whose price is older than this is left out of the consensus."},
           },
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<CrossExchangeDivergenceDetector>(options_from(params), nullptr);

@@ -127,12 +127,15 @@ void StaleFeedDetector::update(Timestamp time, double price, bool from_ticker, O
     if (!self.has_price || log_price != self.log_price) {
       self.log_price = log_price;
       self.has_price = true;
-      peer_price_at_change_ = peers;
-      has_peer_price_at_change_ = std::isfinite(peers);
+      price_changed_ = time;
     }
   }
-  if (!has_peer_price_at_change_ && std::isfinite(peers) && self.has_price) {
-    peer_price_at_change_ = peers;  // the first peer price seen since this venue's price changed
+  // The reference for a frozen price is the other venues' price `timeout` after this venue's price
+  // last changed: until then it follows them, so a move they make at the same moment (a jump that
+  // reaches the venues a few updates apart) is not mistaken for a freeze.
+  const bool frozen_long_enough = time - price_changed_ >= options_.timeout;
+  if (std::isfinite(peers) && self.has_price && (!frozen_long_enough || !has_peer_price_at_change_)) {
+    peer_price_at_change_ = peers;
     has_peer_price_at_change_ = true;
   }
 

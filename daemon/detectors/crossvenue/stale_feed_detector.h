@@ -48,8 +48,8 @@ class StaleFeedDetector final : public Detector {
   static Options options_from(const ParamValues& params);
 
   // Every event of this venue refreshes it and scores its frozen-price ratio: the peers' price move
-  // since this venue's price last changed, over frozen_move_percent. At most every check_interval
-  // of event time, an event also scores every other venue of the group that has been silent:
+  // since `timeout` after this venue's price last changed, over frozen_move_percent. At most every
+  // check_interval of event time, an event also scores every other venue of the group that has been silent:
   // ratio = silence / max(timeout, gap_multiple x its mean gap between updates), observed in
   // seconds. The silence of a venue is thus only measured while its peers keep updating.
   void on_trade(const Trade& trade, ObservationSink& sink) override;
@@ -70,7 +70,8 @@ class StaleFeedDetector final : public Detector {
   ObservationSink* sink_ = nullptr;              // the sink of this venue's last event
   double mean_gap_seconds_ = 0;
   std::size_t gaps_ = 0;
-  double peer_price_at_change_ = 0;  // peers' median log price when this venue's price last changed
+  Timestamp price_changed_{};        // when this venue's price last changed
+  double peer_price_at_change_ = 0;  // peers' median log price `timeout` after that
   bool has_peer_price_at_change_ = false;
 };
 

@@ -42,7 +42,9 @@ class Detector {
   virtual ~Detector() = default;
   // Each hook receives events of this detector's instrument in arrival order. A detector emits no
   // observation until it has warmed up (enough data for a meaningful baseline). Must be O(1) or
-  // O(log window) and must not allocate after warm-up.
+  // O(log window) and must not allocate after warm-up. Every call passes the same sink, which
+  // outlives the detector: a cross-instrument detector may keep it, to report on its instrument
+  // during a peer's event (a silent venue has no events of its own).
   virtual void on_trade(const Trade& trade, ObservationSink& sink) { (void)trade, (void)sink; }
   virtual void on_ticker(const Ticker& ticker, ObservationSink& sink) { (void)ticker, (void)sink; }
   virtual void on_book(const BookSnapshot& book, ObservationSink& sink) { (void)book, (void)sink; }

@@ -14,11 +14,12 @@ namespace {
 TEST(DetectorRegistry, ListsDetectorsInRegistrationOrder) {
   std::vector<std::string> names;
   for (const DetectorDescriptor& descriptor : detector_registry()) names.push_back(descriptor.name);
-  EXPECT_THAT(names, ::testing::ElementsAre("zscore", "volume_spike", "mad", "iqr", "grubbs", "dixon_q",
-                                            "cusum", "page_hinkley", "ewma_control", "ma_break", "bollinger",
-                                            "rsi", "adaptive_threshold", "isolation_forest", "pump_dump",
-                                            "wash_trading", "whale_trade", "flash_crash", "spread_shock",
-                                            "liquidity_drop", "book_imbalance"));
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("zscore", "volume_spike", "mad", "iqr", "grubbs", "dixon_q", "cusum",
+                                     "page_hinkley", "ewma_control", "ma_break", "bollinger", "rsi",
+                                     "adaptive_threshold", "isolation_forest", "pump_dump", "wash_trading",
+                                     "whale_trade", "flash_crash", "spread_shock", "liquidity_drop",
+                                     "book_imbalance", "cross_exchange_divergence", "stale_feed"));
 }
 
 TEST(DetectorRegistry, NamesAreUnique) {
