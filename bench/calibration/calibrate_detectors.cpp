@@ -196,7 +196,6 @@ class Market final : public simulator::SimulationListener {
     const InstrumentId id = instrument_of(event);
     InstrumentState& state = *states_[id];
     state.handle(event);
-    const double score = state.ensemble();
     const Timestamp time = std::visit(
         [](const auto& e) {
           if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
@@ -206,11 +205,17 @@ class Market final : public simulator::SimulationListener {
           }
         },
         event);
-    const double ratio = ratio_from_score(score);
-    max_ensemble_ = std::max(max_ensemble_, ratio);
-    const Observation observation{.time = time, .score = score, .ratio = ratio};
-    if (ensemble_gates_[id].update(observation) == AlertGate::Change::kRaised) {
-      episodes_.push_back(Episode{.instrument = id, .detector = ensemble_index_, .time = time});
+    // Every instrument's ensemble goes through its gate at every event time: a cross-venue detector
+    // can raise the ensemble of an instrument that has no events of its own (a stale venue).
+    for (std::size_t i = 0; i < states_.size(); ++i) {
+      const double ensemble = states_[i]->ensemble();
+      const double ratio = ratio_from_score(ensemble);
+      max_ensemble_ = std::max(max_ensemble_, ratio);
+      const Observation observation{.time = time, .score = ensemble, .ratio = ratio};
+      if (ensemble_gates_[i].update(observation) == AlertGate::Change::kRaised) {
+        episodes_.push_back(
+            Episode{.instrument = static_cast<InstrumentId>(i), .detector = ensemble_index_, .time = time});
+      }
     }
   }
   void on_injected(const InjectedAnomaly& anomaly) override { injected_.push_back(anomaly); }
