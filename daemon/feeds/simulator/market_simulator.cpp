@@ -7,6 +7,7 @@
 #include <numbers>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace tickguard::simulator {
 namespace {
@@ -18,6 +19,10 @@ constexpr std::array<AnomalyKind, 10> kAllKinds = {
     AnomalyKind::kFlashCrash,       AnomalyKind::kPumpAndDump,     AnomalyKind::kWashTrading,
     AnomalyKind::kStaleFeed,        AnomalyKind::kVenueDivergence, AnomalyKind::kSmallLevelShift,
     AnomalyKind::kVolatilityChange,
+};
+constexpr std::array<AnomalyKind, 5> kOptInKinds = {
+    AnomalyKind::kCorrelationBreak, AnomalyKind::kTrendChange, AnomalyKind::kMultiFeatureBurst,
+    AnomalyKind::kWhaleTrade,       AnomalyKind::kPriceDip,
 };
 
 constexpr double kSecondsPerYear = 365.0 * 86400.0;
@@ -34,6 +39,16 @@ constexpr double kWhaleCap = 500.0;  // x median
 constexpr double kMeanSizeFactor = 1.9;
 constexpr int kBookDepth = 5;
 constexpr std::size_t kAllVenues = std::numeric_limits<std::size_t>::max();
+// Multi-feature burst: local noise with this mean-reversion time, x3 total return volatility, faded
+// out over the last kBurstFadeSeconds so the burst leaves no net move.
+constexpr double kBurstNoiseTimeScaleSeconds = 5.0;
+constexpr double kBurstExtraVariance = 8.0;  // 1 + 8 = 3^2
+constexpr double kBurstFadeSeconds = 5.0;
+constexpr double kCorrelationBreakConvergeShare = 0.2;  // last fifth converges back to the fair price
+
+bool is_opt_in(AnomalyKind kind) {
+  return std::find(kOptInKinds.begin(), kOptInKinds.end(), kind) != kOptInKinds.end();
+}
 
 double seconds_of(Duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -167,6 +182,11 @@ struct Anomaly {
   Duration phase2{};  // recovery / dump
   int spike_count = 0;
   std::array<Duration, 3> spike_offsets{};
+  // Stateful opt-in kinds, advanced once per step (State::evolve_anomaly).
+  double drift = 0;   // trend_change: log fair-price move per step
+  double anchor = 0;  // correlation_break: log fair price at the start
+  double walk = 0;    // correlation_break: own log return since the start; burst: local noise
+  double offset = 0;  // log offset of the affected venue's mid this step
 };
 
 // What an anomaly does to one venue during one step.
@@ -235,10 +255,22 @@ VenueEffects effects_of(const Anomaly& a, Timestamp t0) {
       fx.log_offset = std::log1p(a.magnitude) * shape;
       break;
     }
+    case AnomalyKind::kCorrelationBreak:
+      fx.log_offset = a.offset;
+      break;
+    case AnomalyKind::kMultiFeatureBurst:
+      fx.log_offset = a.offset;
+      fx.rate_multiplier = a.rate_multiplier;
+      fx.size_multiplier = a.size_multiplier;
+      fx.spread_multiplier = 3.0;
+      break;
     case AnomalyKind::kPriceSpike:  // extra trades, added by the venue step
+    case AnomalyKind::kPriceDip:
+    case AnomalyKind::kWhaleTrade:
     case AnomalyKind::kLevelShift:  // applied to the fair price when it starts
     case AnomalyKind::kSmallLevelShift:
     case AnomalyKind::kVolatilityChange:  // applied to the fair-price returns
+    case AnomalyKind::kTrendChange:
       break;
   }
   return fx;
@@ -286,11 +318,33 @@ std::string_view anomaly_kind_name(AnomalyKind kind) {
       return "small_level_shift";
     case AnomalyKind::kVolatilityChange:
       return "volatility_change";
+    case AnomalyKind::kCorrelationBreak:
+      return "correlation_break";
+    case AnomalyKind::kTrendChange:
+      return "trend_change";
+    case AnomalyKind::kMultiFeatureBurst:
+      return "multi_feature_burst";
+    case AnomalyKind::kWhaleTrade:
+      return "whale_trade";
+    case AnomalyKind::kPriceDip:
+      return "price_dip";
   }
   return "unknown";
 }
 
+std::optional<AnomalyKind> anomaly_kind_from_name(std::string_view name) {
+  for (const auto& kinds :
+       {std::span<const AnomalyKind>(kAllKinds), std::span<const AnomalyKind>(kOptInKinds)}) {
+    for (const AnomalyKind kind : kinds) {
+      if (anomaly_kind_name(kind) == name) return kind;
+    }
+  }
+  return std::nullopt;
+}
+
 std::span<const AnomalyKind> all_anomaly_kinds() { return kAllKinds; }
+
+std::span<const AnomalyKind> opt_in_anomaly_kinds() { return kOptInKinds; }
 
 bool is_venue_specific(AnomalyKind kind) {
   switch (kind) {
@@ -300,11 +354,16 @@ bool is_venue_specific(AnomalyKind kind) {
     case AnomalyKind::kWashTrading:
     case AnomalyKind::kStaleFeed:
     case AnomalyKind::kVenueDivergence:
+    case AnomalyKind::kCorrelationBreak:
+    case AnomalyKind::kMultiFeatureBurst:
+    case AnomalyKind::kWhaleTrade:
+    case AnomalyKind::kPriceDip:
       return true;
     case AnomalyKind::kLevelShift:
     case AnomalyKind::kPumpAndDump:
     case AnomalyKind::kSmallLevelShift:
     case AnomalyKind::kVolatilityChange:
+    case AnomalyKind::kTrendChange:
       return false;
   }
   return false;
@@ -327,7 +386,9 @@ struct MarketSimulator::State {
     double variance = 0;           // GARCH conditional variance of the next step's return
     Random price_random;
     Random anomaly_random;
+    Random opt_in_random;  // everything about opt-in kinds, so they never shift the streams above
     Timestamp next_random_anomaly{};
+    Timestamp last_anomaly_end{};
     std::optional<Anomaly> active;
     std::vector<ScheduledAnomaly> scheduled;  // sorted by start
   };
@@ -351,6 +412,7 @@ struct MarketSimulator::State {
   void step(SimulationListener& listener);
   void step_symbol(Symbol& symbol, Timestamp t0, bool book_due, SimulationListener& listener);
   void maybe_start_anomaly(Symbol& symbol, Timestamp t0, SimulationListener& listener);
+  void evolve_anomaly(Symbol& symbol, Timestamp t0) const;
   void start_anomaly(Symbol& symbol, AnomalyKind kind, std::size_t venue, Timestamp t0,
                      SimulationListener& listener);
   Anomaly draw_anomaly(AnomalyKind kind, std::size_t venue, Timestamp t0, Random& random) const;
@@ -377,7 +439,7 @@ struct MarketSimulator::State {
 };
 
 MarketSimulator::State::State(MarketSimulatorOptions opts, std::vector<Instrument> instruments)
-    : options(opts) {
+    : options(std::move(opts)) {
   if (options.step <= Duration::zero()) options.step = std::chrono::milliseconds(100);
   options.trades_per_second = std::max(0.0, options.trades_per_second);
   step_seconds = seconds_of(options.step);
@@ -408,6 +470,7 @@ MarketSimulator::State::State(MarketSimulatorOptions opts, std::vector<Instrumen
       symbol.variance = symbol.long_run_variance;
       symbol.price_random = make_stream(options.seed, symbol.name, 1);
       symbol.anomaly_random = make_stream(options.seed, symbol.name, 2);
+      symbol.opt_in_random = make_stream(options.seed, symbol.name, 4);
       if (inject) {
         symbol.next_random_anomaly =
             options.start_time + options.quiet_period +
@@ -445,7 +508,10 @@ void MarketSimulator::State::step(SimulationListener& listener) {
 
 void MarketSimulator::State::step_symbol(Symbol& symbol, Timestamp t0, bool book_due,
                                          SimulationListener& listener) {
-  if (symbol.active && t0 >= symbol.active->end) symbol.active.reset();
+  if (symbol.active && t0 >= symbol.active->end) {
+    symbol.last_anomaly_end = symbol.active->end;
+    symbol.active.reset();
+  }
   if (!symbol.active) maybe_start_anomaly(symbol, t0, listener);
 
   // GARCH(1,1) on the standardized shock; an injected volatility change scales the return only, so
@@ -458,8 +524,37 @@ void MarketSimulator::State::step_symbol(Symbol& symbol, Timestamp t0, bool book
       std::clamp(v * (1.0 - garch_persistence) + garch_alpha * shock * shock + garch_beta * symbol.variance,
                  0.05 * v, 20.0 * v);
   symbol.log_fair += volatility_multiplier * shock - mean_reversion * (symbol.log_fair - symbol.log_base);
+  if (symbol.active) evolve_anomaly(symbol, t0);
 
   for (const std::size_t index : symbol.venues) step_venue(symbol, venues[index], t0, book_due, listener);
+}
+
+// Advances the per-step state of the stateful opt-in kinds, after the fair price of step t0 moved.
+void MarketSimulator::State::evolve_anomaly(Symbol& symbol, Timestamp t0) const {
+  Anomaly& a = *symbol.active;
+  const double sigma = std::sqrt(symbol.long_run_variance);  // per step
+  switch (a.kind) {
+    case AnomalyKind::kTrendChange:
+      symbol.log_fair += a.drift;
+      break;
+    case AnomalyKind::kCorrelationBreak: {
+      a.walk += sigma * symbol.opt_in_random.normal();
+      const double fraction = seconds_of(t0 - a.start) / seconds_of(a.end - a.start);
+      const double converge = 1.0 - kCorrelationBreakConvergeShare;
+      const double weight =
+          fraction < converge ? 1.0 : smoothstep((1.0 - fraction) / kCorrelationBreakConvergeShare);
+      a.offset = weight * (a.anchor + a.walk - symbol.log_fair);
+      break;
+    }
+    case AnomalyKind::kMultiFeatureBurst: {
+      const double decay = std::exp(-step_seconds / kBurstNoiseTimeScaleSeconds);
+      a.walk = decay * a.walk + std::sqrt(kBurstExtraVariance) * sigma * symbol.opt_in_random.normal();
+      a.offset = a.walk * smoothstep(seconds_of(a.end - t0) / kBurstFadeSeconds);
+      break;
+    }
+    default:
+      break;
+  }
 }
 
 void MarketSimulator::State::maybe_start_anomaly(Symbol& symbol, Timestamp t0, SimulationListener& listener) {
@@ -469,9 +564,13 @@ void MarketSimulator::State::maybe_start_anomaly(Symbol& symbol, Timestamp t0, S
     start_anomaly(symbol, next.kind, next.venue, t0, listener);
     return;
   }
-  if (options.anomaly_interval > Duration::zero() && t0 >= symbol.next_random_anomaly) {
+  if (options.anomaly_interval > Duration::zero() && t0 >= symbol.next_random_anomaly &&
+      t0 >= symbol.last_anomaly_end + options.anomaly_gap) {
     Random& random = symbol.anomaly_random;
-    const AnomalyKind kind = kAllKinds[random.index(kAllKinds.size())];
+    const std::span<const AnomalyKind> kinds = options.kinds.empty()
+                                                   ? std::span<const AnomalyKind>(kAllKinds)
+                                                   : std::span<const AnomalyKind>(options.kinds);
+    const AnomalyKind kind = kinds[random.index(kinds.size())];
     start_anomaly(symbol, kind, kAllVenues, t0, listener);
     // Inter-arrival counts from this start; an arrival during the anomaly waits for its end.
     symbol.next_random_anomaly = t0 + duration_of(random.exponential(seconds_of(options.anomaly_interval)));
@@ -480,13 +579,14 @@ void MarketSimulator::State::maybe_start_anomaly(Symbol& symbol, Timestamp t0, S
 
 void MarketSimulator::State::start_anomaly(Symbol& symbol, AnomalyKind kind, std::size_t venue, Timestamp t0,
                                            SimulationListener& listener) {
-  Random& random = symbol.anomaly_random;
+  Random& random = is_opt_in(kind) ? symbol.opt_in_random : symbol.anomaly_random;
   if (!is_venue_specific(kind)) {
     venue = kAllVenues;
   } else if (venue >= symbol.venues.size()) {
     venue = random.index(symbol.venues.size());
   }
-  const Anomaly& anomaly = symbol.active.emplace(draw_anomaly(kind, venue, t0, random));
+  Anomaly& anomaly = symbol.active.emplace(draw_anomaly(kind, venue, t0, random));
+  anomaly.anchor = symbol.log_fair;
   if (kind == AnomalyKind::kLevelShift || kind == AnomalyKind::kSmallLevelShift) {
     symbol.log_fair += std::log1p(anomaly.magnitude);
   }
@@ -564,6 +664,38 @@ Anomaly MarketSimulator::State::draw_anomaly(AnomalyKind kind, std::size_t venue
       a.magnitude = random.uniform(2.5, 4.0);
       duration = round_up_to_steps(random.uniform(120.0, 300.0));
       break;
+    case AnomalyKind::kCorrelationBreak:
+      duration = round_up_to_steps(random.uniform(120.0, 300.0));
+      break;
+    case AnomalyKind::kTrendChange: {
+      const double percent_per_minute = random.uniform(0.3, 1.0);
+      a.magnitude = random.sign() * percent_per_minute / 100.0;  // relative move per minute
+      a.drift = std::log1p(a.magnitude) * step_seconds / 60.0;
+      duration = round_up_to_steps(random.uniform(180.0, 600.0));
+      break;
+    }
+    case AnomalyKind::kMultiFeatureBurst:
+      a.rate_multiplier = random.uniform(3.0, 5.0);
+      a.size_multiplier = 10.0 / a.rate_multiplier;
+      duration = round_up_to_steps(random.uniform(30.0, 60.0));
+      break;
+    case AnomalyKind::kWhaleTrade:
+      a.magnitude = random.sign();  // side: +1 buy at the ask, -1 sell at the bid
+      a.size_multiplier = random.uniform(1000.0, 5000.0);
+      a.spike_count = 1;
+      a.spike_offsets[0] = duration_of(random.uniform(0.0, step_seconds));
+      break;
+    case AnomalyKind::kPriceDip: {
+      a.magnitude = -random.uniform(0.015, 0.04);
+      a.spike_count = 1 + static_cast<int>(random.index(3));
+      double offset = random.uniform(0.0, 0.05);
+      for (int i = 0; i < a.spike_count; ++i) {
+        a.spike_offsets[i] = duration_of(offset);
+        offset += random.uniform(0.02, 0.15);
+      }
+      duration = round_up_to_steps(seconds_of(a.spike_offsets[a.spike_count - 1]) + 0.001);
+      break;
+    }
   }
   a.end = t0 + duration;
   return a;
@@ -613,7 +745,16 @@ void MarketSimulator::State::step_venue(const Symbol& symbol, Venue& venue, Time
       trades.push_back({duration_of(t), order++, buy ? Side::kBuy : Side::kSell, buy ? ask : bid, quantity});
     }
   }
-  if (anomaly != nullptr && anomaly->kind == AnomalyKind::kPriceSpike) {
+  if (anomaly != nullptr && anomaly->kind == AnomalyKind::kWhaleTrade) {
+    const Duration offset = anomaly->start + anomaly->spike_offsets[0] - t0;
+    if (offset >= Duration::zero() && offset < options.step) {
+      const bool buy = anomaly->magnitude > 0;
+      const double quantity = round_to_lot(venue.median_quantity * anomaly->size_multiplier, venue.lot);
+      trades.push_back({offset, order++, buy ? Side::kBuy : Side::kSell, buy ? ask : bid, quantity});
+    }
+  }
+  if (anomaly != nullptr &&
+      (anomaly->kind == AnomalyKind::kPriceSpike || anomaly->kind == AnomalyKind::kPriceDip)) {
     for (int i = 0; i < anomaly->spike_count; ++i) {
       const Duration offset = anomaly->start + anomaly->spike_offsets[i] - t0;
       if (offset < Duration::zero() || offset >= options.step) continue;
@@ -690,7 +831,7 @@ void MarketSimulator::State::emit_book(Venue& venue, Timestamp t0, double bid, d
 }
 
 MarketSimulator::MarketSimulator(MarketSimulatorOptions options, std::vector<Instrument> instruments)
-    : state_(std::make_unique<State>(options, std::move(instruments))) {}
+    : state_(std::make_unique<State>(std::move(options), std::move(instruments))) {}
 
 MarketSimulator::~MarketSimulator() = default;
 MarketSimulator::MarketSimulator(MarketSimulator&&) noexcept = default;

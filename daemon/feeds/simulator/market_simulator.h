@@ -19,11 +19,12 @@
 //   - a Ticker every step and a 5-level BookSnapshot every simulated second.
 //
 // Injected anomalies: per symbol, exponential inter-arrival (start to start) of mean anomaly_interval,
-// kind uniform over the ten kinds, venue uniform for venue-specific kinds. They never overlap: an
-// arrival while one is running waits for its end, so the realized rate falls short of
-// 1/anomaly_interval when the interval is not much longer than the durations (mean ~70 s). Ranges
-// are uniform draws; durations round up to whole steps; one-step shifts are labelled [start, start +
-// step). Magnitudes are relative to the pre-anomaly price:
+// kind uniform over the ten default kinds (or over MarketSimulatorOptions::kinds), venue uniform for
+// venue-specific kinds. They never overlap: an arrival while one is running waits for its end (plus
+// anomaly_gap), so the realized rate falls short of 1/anomaly_interval when the interval is not much
+// longer than the durations (mean ~70 s for the default kinds). Ranges are uniform draws; durations
+// round up to whole steps; one-step shifts are labelled [start, start + step). Magnitudes are
+// relative to the pre-anomaly price:
 //   price_spike        one venue: 1-3 trades 1.5-4% beyond the touch (up or down) within ~350 ms,
 //                      then trading resumes at the normal price.
 //   level_shift        all venues: fair price jumps 2-5% (up or down) in one step and stays there
@@ -41,6 +42,20 @@
 //                      quarter of 1-3 min, holds, and converges over the last quarter.
 //   small_level_shift  all venues: fair price shifts 0.15-0.4% in one step (subtle).
 //   volatility_change  all venues: fair-price volatility x2.5-4 for 2-5 min (subtle).
+// Opt-in kinds, injected at random only when named in MarketSimulatorOptions::kinds (or scheduled):
+//   correlation_break  one venue, 2-5 min: its mid stops following the symbol's fair price and does
+//                      an independent random walk with the symbol's volatility instead; over the
+//                      last fifth it converges back. Only anomalous relative to the other venues.
+//   trend_change       all venues: the fair price drifts 0.3-1 %/min (up or down) for 3-10 min, and
+//                      stays where the drift took it.
+//   multi_feature_burst one venue, 30-60 s: trade rate x3-5 with sizes scaled so volume is x10,
+//                      spread x3 and return volatility x3 (mean-reverting local noise, faded out over
+//                      the last 5 s) together, with no net price move.
+//   whale_trade        one venue: a single print of 1000-5000x the median size at the touch (organic
+//                      whales are capped at 500x), labelled [start, start + step).
+//   price_dip          one venue: as price_spike, always downwards.
+// The opt-in kinds draw their parameters, venue and per-step noise from a generator of their own,
+// so the stream of a simulator that never injects them is exactly what it was before they existed.
 //
 // Determinism: the output depends only on the options, the instruments and the simulated time; the
 // way advance_to() calls chunk that time does not matter. The generator and distributions are our
@@ -50,6 +65,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -70,12 +86,22 @@ enum class AnomalyKind {
   kVenueDivergence,
   kSmallLevelShift,
   kVolatilityChange,
+  // Opt-in kinds (see above).
+  kCorrelationBreak,
+  kTrendChange,
+  kMultiFeatureBurst,
+  kWhaleTrade,
+  kPriceDip,
 };
 
 // The label used in InjectedAnomaly::kind, e.g. "price_spike".
 std::string_view anomaly_kind_name(AnomalyKind kind);
-// All ten kinds, in declaration order.
+// The kind labelled `name`, or nullopt.
+std::optional<AnomalyKind> anomaly_kind_from_name(std::string_view name);
+// The ten kinds injected at random by default, in declaration order.
 std::span<const AnomalyKind> all_anomaly_kinds();
+// The kinds injected at random only when named in MarketSimulatorOptions::kinds, in declaration order.
+std::span<const AnomalyKind> opt_in_anomaly_kinds();
 // True for kinds that affect one venue; the others affect every venue quoting the symbol.
 bool is_venue_specific(AnomalyKind kind);
 
@@ -100,6 +126,11 @@ struct MarketSimulatorOptions {
   // No random anomaly starts during the first quiet_period: a clean baseline (the feed's warm-up
   // history) for detectors to learn from. schedule_anomaly() is not affected.
   std::chrono::nanoseconds quiet_period{0};
+  // Kinds drawn (uniformly) for random anomalies; empty means all_anomaly_kinds().
+  std::vector<AnomalyKind> kinds{};
+  // A random anomaly of a symbol starts at least this long after the end of the previous one, so
+  // that each has a clean market before it.
+  std::chrono::nanoseconds anomaly_gap{0};
   std::chrono::nanoseconds step = std::chrono::milliseconds(100);  // > 0
 };
 
