@@ -55,6 +55,9 @@ warmup = "20m"                 # clean history (no injections) replayed at start
 # Every value is checked against the detector's allowed range; an error message states the range.
 # The defaults are calibrated on the simulator's quiet market: each detector raises at most 0.2
 # false episodes per instrument-day there (README, "How detection works").
+# The symbol's ensemble score needs two detectors to agree, except for trusted ones, whose alarm
+# counts alone: cusum, ewma_control, pump_dump, wash_trading, whale_trade, flash_crash,
+# cross_exchange_divergence and stale_feed (`trusted = true|false` in a table changes it).
 
 [detectors.zscore]
 # Price jumps: the z-score of each trade's log return against the recent returns.
@@ -99,11 +102,12 @@ confidence = 99       # confidence of the critical Q: 90, 95 or 99 (percent)
 min_gap = 0.005       # the print must also stand this far (fraction of price) from the rest
 
 [detectors.cusum]
-# Shifts in the mean return: two-sided CUSUM of standardized log returns.
+# Trends and shifts in the mean return: two-sided CUSUM of standardized log returns.
 window = 1000         # recent log returns that standardize a return
 min_samples = 200     # returns needed before scoring starts
 drift = 0.5           # allowance per return, in standard deviations
 threshold = 15.0      # cumulative sum, in standard deviations, that raises an alarm
+interval = "10s"      # returns between interval closes ("0s": every trade's return)
 
 [detectors.page_hinkley]
 # Gradual changes in the mean return: Page-Hinkley test with forgetting.
@@ -165,8 +169,8 @@ bucket = "1s"             # aggregation step
 lookback = "1m"           # span of the rise and the volume surge
 baseline = "30m"          # span of the volume baseline
 min_baseline = "5m"       # baseline needed before scoring starts
-min_rise_percent = 3.0    # rise over the lookback, in percent
-volume_multiple = 3.0     # multiple of the baseline volume over the lookback
+min_rise_percent = 2.0    # rise over the lookback, in percent
+volume_multiple = 2.0     # multiple of the baseline volume over the lookback
 min_rush_orders = 0       # buy rush orders the lookback also needs (0: not required)
 dump_fraction = 0.5       # share of the rise given back that starts the dump phase
 dump_window = "15m"       # how long a pump and its dump are tracked
@@ -221,7 +225,6 @@ min_imbalance = 0.5       # |imbalance| a book must also reach
 
 [detectors.cross_exchange_divergence]
 # A venue off the market of the other venues of the asset (USD, USDT and USDC quotes compared).
-# Trusted: its alarm alone raises the ensemble score (`trusted = false` makes it need a second).
 threshold_percent = 0.5   # divergence from the consensus of the venues, in % of the price
 tracking_threshold = 8.0  # or, in standard deviations of the divergence's usual noise (0: off)
 min_duration = "5s"       # how long beyond a band before it counts
@@ -231,7 +234,6 @@ max_age = "30s"           # a venue's price older than this is left out of the c
 
 [detectors.stale_feed]
 # A venue that stops updating an asset, or whose price freezes, while the other venues update it.
-# Trusted, as cross_exchange_divergence.
 timeout = "15s"             # silence that is always stale ...
 gap_multiple = 20.0         # ... or this many of the venue's mean gaps between updates, if longer
 frozen_move_percent = 1.0   # the other venues' move, in %, while this venue's price is unchanged

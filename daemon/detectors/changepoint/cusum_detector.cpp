@@ -23,6 +23,7 @@ CusumDetector::CusumDetector(const Options& options)
     : drift_(options.drift >= 0 && std::isfinite(options.drift) ? options.drift : Options{}.drift),
       threshold_(options.threshold > 0 && std::isfinite(options.threshold) ? options.threshold
                                                                            : Options{}.threshold),
+      interval_ns_(std::max<std::int64_t>(options.interval.count(), 0)),
       returns_(options.window, options.min_samples) {}
 
 DetectorDescriptor CusumDetector::descriptor() {
@@ -41,10 +42,15 @@ DetectorDescriptor CusumDetector::descriptor() {
                "Allowance k in standard deviations, subtracted from every step: half the shift to detect."},
               {"threshold", ParamKind::kNumber, defaults.threshold, 1, 1000,
                "Decision interval h: the cumulative sum, in standard deviations, that raises an alarm."},
+              {"interval", ParamKind::kDuration, std::chrono::duration<double>(defaults.interval).count(), 0,
+               3600,
+               "0: the return of every trade. Above 0: the return between the closes of consecutive "
+               "intervals of this length, which sees a steady trend through the bid-ask bounce."},
           },
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<CusumDetector>(options_from(params));
       },
+      .trusted = true,
   };
 }
 
@@ -54,13 +60,32 @@ CusumDetector::Options CusumDetector::options_from(const ParamValues& params) {
   options.min_samples = count_param(params, "min_samples", options.min_samples);
   if (params.has("drift")) options.drift = params.get("drift");
   if (params.has("threshold")) options.threshold = params.get("threshold");
+  if (params.has("interval") && std::isfinite(params.get("interval"))) {
+    options.interval = std::chrono::round<Duration>(
+        std::chrono::duration<double>(std::clamp(params.get("interval"), 0.0, 1e9)));
+  }
   return options;
 }
 
 void CusumDetector::on_trade(const Trade& trade, ObservationSink& sink) {
   if (!std::isfinite(trade.price) || trade.price <= 0) return;
   if (!std::isfinite(trade.quantity) || trade.quantity < 0) return;
-  const std::optional<ReturnStandardizer::Standardized> standardized = returns_.next(trade.price);
+  if (interval_ns_ == 0) {
+    update(trade.price, trade.exchange_time, sink);
+    return;
+  }
+  const std::int64_t ns = trade.exchange_time.time_since_epoch().count();
+  // Floor division, so buckets stay aligned for times before the epoch too.
+  const std::int64_t bucket = ns / interval_ns_ - ((ns % interval_ns_ != 0 && ns < 0) ? 1 : 0);
+  if (close_ > 0 && bucket > bucket_) update(close_, trade.exchange_time, sink);  // closes bucket_
+  if (close_ == 0 || bucket >= bucket_) {
+    bucket_ = bucket;
+    close_ = trade.price;
+  }
+}
+
+void CusumDetector::update(double price, Timestamp time, ObservationSink& sink) {
+  const std::optional<ReturnStandardizer::Standardized> standardized = returns_.next(price);
   if (!standardized) return;
   const double z = standardized->z;
 
@@ -70,7 +95,7 @@ void CusumDetector::on_trade(const Trade& trade, ObservationSink& sink) {
   const double statistic = upper_sum_ >= lower_sum_ ? upper_sum_ : -lower_sum_;
   const double ratio = std::abs(statistic) / threshold_;
   sink.observe(Observation{
-      .time = trade.exchange_time,
+      .time = time,
       .score = score_from_threshold_ratio(ratio),
       .ratio = ratio,
       .observed = statistic,

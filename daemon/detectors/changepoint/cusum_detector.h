@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "detectors/changepoint/return_standardizer.h"
+#include "tickguard/clock.h"
 #include "tickguard/detector.h"
 
 namespace tickguard {
@@ -18,6 +20,9 @@ class CusumDetector final : public Detector {
     std::size_t min_samples = 200;  // returns needed before scoring; clamped to [2, window]
     double drift = 0.5;             // allowance k in sigmas: half the mean shift to detect
     double threshold = 15.0;        // decision interval h in sigmas: the sum that maps to ratio 1
+    // 0: every trade's return. Above 0: the return between the closes (last trade prices) of
+    // consecutive intervals of this length, which sees a trend through the bid-ask bounce.
+    Duration interval = std::chrono::seconds(10);
   };
 
   explicit CusumDetector(const Options& options);
@@ -27,8 +32,9 @@ class CusumDetector final : public Detector {
   // Options from validated parameters; any parameter missing keeps its default.
   static Options options_from(const ParamValues& params);
 
-  // Standardizes the log return since the previous valid trade (see ReturnStandardizer), adds it
-  // to the upper and lower sums, and reports the larger one against the threshold. Both sums
+  // Standardizes the log return since the previous valid trade (see ReturnStandardizer), or with an
+  // interval the return since the previous interval's close once a trade closes an interval, adds
+  // it to the upper and lower sums, and reports the larger one against the threshold. Both sums
   // restart from 0 after an alarm. Invalid trades are ignored.
   void on_trade(const Trade& trade, ObservationSink& sink) override;
 
@@ -36,8 +42,13 @@ class CusumDetector final : public Detector {
   std::size_t baseline_capacity() const { return returns_.baseline_capacity(); }
 
  private:
+  void update(double price, Timestamp time, ObservationSink& sink);
+
   double drift_;
   double threshold_;
+  std::int64_t interval_ns_;
+  std::int64_t bucket_ = 0;  // index of the interval in progress
+  double close_ = 0;         // last trade price in it; 0 before the first trade
   ReturnStandardizer returns_;
   double upper_sum_ = 0;  // S+ = max(0, S+ + z - k): evidence of a rise in the mean return
   double lower_sum_ = 0;  // S- = max(0, S- - z - k): evidence of a fall

@@ -49,6 +49,7 @@ DetectorDescriptor EwmaControlDetector::descriptor() {
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<EwmaControlDetector>(options_from(params));
       },
+      .trusted = true,
   };
 }
 

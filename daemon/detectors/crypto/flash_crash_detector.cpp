@@ -53,6 +53,7 @@ DetectorDescriptor FlashCrashDetector::descriptor() {
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<FlashCrashDetector>(options_from(params));
       },
+      .trusted = true,
   };
 }
 

@@ -82,6 +82,7 @@ DetectorDescriptor PumpDumpDetector::descriptor() {
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<PumpDumpDetector>(options_from(params));
       },
+      .trusted = true,
   };
 }
 

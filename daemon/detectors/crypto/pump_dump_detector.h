@@ -21,8 +21,8 @@ class PumpDumpDetector final : public Detector {
     Duration lookback = std::chrono::seconds(60);       // span of the rise, volume and rush-order sums
     Duration baseline = std::chrono::seconds(1800);     // closed buckets in the volume/rush baseline
     Duration min_baseline = std::chrono::seconds(300);  // baseline needed before scoring
-    double min_rise_percent = 3.0;                      // rise over lookback that maps to ratio 1
-    double volume_multiple = 3.0;                       // multiple of baseline volume/rush for ratio 1
+    double min_rise_percent = 2.0;                      // rise over lookback that maps to ratio 1
+    double volume_multiple = 2.0;                       // multiple of baseline volume/rush for ratio 1
     std::size_t min_rush_orders = 0;                    // rush orders in lookback for ratio 1; 0: ignore them
     double dump_fraction = 0.5;                         // share of the rise given back that is a dump
     Duration dump_window = std::chrono::seconds(900);   // how long after a pump its dump is watched

@@ -98,6 +98,7 @@ DetectorDescriptor WashTradingDetector::descriptor() {
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<WashTradingDetector>(options_from(params));
       },
+      .trusted = true,
   };
 }
 

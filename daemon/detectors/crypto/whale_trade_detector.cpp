@@ -38,6 +38,7 @@ DetectorDescriptor WhaleTradeDetector::descriptor() {
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
         return std::make_unique<WhaleTradeDetector>(options_from(params));
       },
+      .trusted = true,
   };
 }
 

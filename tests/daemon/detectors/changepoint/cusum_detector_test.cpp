@@ -15,10 +15,14 @@ namespace tickguard {
 namespace {
 
 using testing::CountingSink;
+using testing::Random;
 using testing::RandomWalkFeeder;
 using testing::RecordingSink;
 
 constexpr double kSigma = RandomWalkFeeder::kVolatility;
+
+// The per-trade mode these tests were written for (the default sums 10 s interval returns).
+CusumDetector::Options per_trade() { return CusumDetector::Options{.interval = Duration{0}}; }
 
 // The first alarm recorded at or after index `from`, or nullptr.
 const Observation* first_alarm(const RecordingSink& sink, std::size_t from) {
@@ -29,7 +33,7 @@ const Observation* first_alarm(const RecordingSink& sink, std::size_t from) {
 }
 
 TEST(CusumDetector, EmitsNothingBeforeMinSamples) {
-  CusumDetector detector(CusumDetector::Options{.window = 1000, .min_samples = 200});
+  CusumDetector detector(CusumDetector::Options{.window = 1000, .min_samples = 200, .interval = Duration{0}});
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 1);
   // The first trade only sets the reference price; the next 200 build the baseline.
@@ -44,7 +48,7 @@ TEST(CusumDetector, EmitsNothingBeforeMinSamples) {
 }
 
 TEST(CusumDetector, FlagsSustainedRiseInMeanReturn) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 2);
   feeder.walk(2000);
@@ -61,7 +65,7 @@ TEST(CusumDetector, FlagsSustainedRiseInMeanReturn) {
 }
 
 TEST(CusumDetector, FlagsSustainedFallInMeanReturn) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 3);
   feeder.walk(2000);
@@ -74,7 +78,7 @@ TEST(CusumDetector, FlagsSustainedFallInMeanReturn) {
 }
 
 TEST(CusumDetector, RestartsAfterAlarmAndFiresAgainWhileShiftPersists) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 4);
   feeder.walk(2000);
@@ -95,7 +99,7 @@ TEST(CusumDetector, RestartsAfterAlarmAndFiresAgainWhileShiftPersists) {
 }
 
 TEST(CusumDetector, SinglePriceJumpIsNotAChangepoint) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 5);
   feeder.walk(2000);
@@ -106,7 +110,7 @@ TEST(CusumDetector, SinglePriceJumpIsNotAChangepoint) {
 }
 
 TEST(CusumDetector, StaysQuietOnGaussianNoise) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   CountingSink sink;
   RandomWalkFeeder feeder(detector, sink, 6);
   feeder.walk(200'201);
@@ -117,7 +121,7 @@ TEST(CusumDetector, StaysQuietOnGaussianNoise) {
 }
 
 TEST(CusumDetector, KeepsMemoryBoundedOverMillionTrades) {
-  CusumDetector detector(CusumDetector::Options{.window = 500, .min_samples = 100});
+  CusumDetector detector(CusumDetector::Options{.window = 500, .min_samples = 100, .interval = Duration{0}});
   CountingSink sink;
   RandomWalkFeeder feeder(detector, sink, 7);
   feeder.walk(1'000'000);
@@ -129,7 +133,7 @@ TEST(CusumDetector, KeepsMemoryBoundedOverMillionTrades) {
 }
 
 TEST(CusumDetector, ConstantPricesGiveNoNanAndNoAlarm) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 8);
   for (int i = 0; i < 1000; ++i) feeder.trade_at(100.0);
@@ -142,7 +146,7 @@ TEST(CusumDetector, ConstantPricesGiveNoNanAndNoAlarm) {
 }
 
 TEST(CusumDetector, IgnoresInvalidTrades) {
-  CusumDetector detector(CusumDetector::Options{});
+  CusumDetector detector(per_trade());
   RecordingSink sink;
   RandomWalkFeeder feeder(detector, sink, 9);
   feeder.walk(300);
@@ -161,7 +165,8 @@ TEST(CusumDetector, IgnoresInvalidTrades) {
 TEST(CusumDetector, DescriptorCreatesDetectorFromParams) {
   const DetectorDescriptor descriptor = CusumDetector::descriptor();
   EXPECT_EQ(descriptor.name, "cusum");
-  ASSERT_EQ(descriptor.params.size(), 4u);
+  ASSERT_EQ(descriptor.params.size(), 5u);
+  EXPECT_TRUE(descriptor.trusted);
   for (const ParamSpec& spec : descriptor.params) {
     EXPECT_LE(spec.min, spec.default_value) << spec.name;
     EXPECT_GE(spec.max, spec.default_value) << spec.name;
@@ -171,11 +176,14 @@ TEST(CusumDetector, DescriptorCreatesDetectorFromParams) {
   params.set("min_samples", 20);
   params.set("drift", 1.0);
   params.set("threshold", 5.0);
+  params.set("interval", 0);
   const CusumDetector::Options options = CusumDetector::options_from(params);
   EXPECT_EQ(options.window, 50u);
   EXPECT_EQ(options.min_samples, 20u);
   EXPECT_EQ(options.drift, 1.0);
   EXPECT_EQ(options.threshold, 5.0);
+  EXPECT_EQ(options.interval, Duration{0});
+  EXPECT_EQ(CusumDetector::Options{}.interval, std::chrono::seconds(10));
   const std::unique_ptr<Detector> detector = descriptor.create(params);
   ASSERT_NE(detector, nullptr);
   RecordingSink sink;
@@ -195,6 +203,45 @@ TEST(CusumDetector, OptionsFromParamsKeepDefaultsForMissingValues) {
   EXPECT_EQ(options.min_samples, 200u);
   EXPECT_EQ(options.drift, 0.5);
   EXPECT_EQ(options.threshold, 8.0);
+}
+
+// Trades bounce between bid and ask (2 bp apart) every 250 ms while the mid drifts 0.5 %/min: per
+// trade the drift is 0.06 of the bounce, lost in it; over 10 s intervals it is a steady shift.
+double max_ratio_on_bounce(const CusumDetector::Options& options, double drift_per_minute,
+                           RecordingSink& sink) {
+  CusumDetector detector(options);
+  Random random(5);
+  const Timestamp start = Timestamp{} + std::chrono::hours(24 * 365 * 50);
+  double log_mid = std::log(100.0);
+  const double step_sigma = 2e-5;     // quiet random walk of the mid per trade
+  const int quiet = 4 * 60 * 60 * 3;  // 3 h of clean history
+  const int trend = 4 * 60 * 5;       // then 5 min of drift
+  double max_ratio = 0;
+  for (int i = 0; i < quiet + trend; ++i) {
+    log_mid += step_sigma * random.gaussian();
+    if (i >= quiet) log_mid += drift_per_minute / 240;
+    Trade trade;
+    trade.exchange_time = start + std::chrono::milliseconds(250) * i;
+    trade.price = std::exp(log_mid) * (random.uniform() < 0.5 ? 1 - 1e-4 : 1 + 1e-4);
+    trade.quantity = 1;
+    const std::size_t before = sink.observations.size();
+    detector.on_trade(trade, sink);
+    if (i >= quiet) {
+      for (std::size_t k = before; k < sink.observations.size(); ++k)
+        max_ratio = std::max(max_ratio, sink.observations[k].ratio);
+    }
+  }
+  return max_ratio;
+}
+
+TEST(CusumDetector, IntervalReturnsSeeATrendThroughTheBidAskBounce) {
+  RecordingSink interval_sink, trade_sink, quiet_sink;
+  EXPECT_GE(max_ratio_on_bounce(CusumDetector::Options{}, 0.005, interval_sink), 1.0);
+  EXPECT_LT(max_ratio_on_bounce(per_trade(), 0.005, trade_sink), 0.5);
+  EXPECT_LT(max_ratio_on_bounce(CusumDetector::Options{}, 0.0, quiet_sink), 1.0);
+  EXPECT_LT(quiet_sink.max_ratio(), 1.0);
+  // One observation per closed 10 s interval, not per trade.
+  EXPECT_NEAR(static_cast<double>(interval_sink.observations.size()), (3 * 3600 + 300) / 10.0 - 200, 3.0);
 }
 
 }  // namespace

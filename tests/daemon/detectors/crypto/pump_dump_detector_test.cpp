@@ -73,7 +73,7 @@ TEST(PumpDumpDetector, EmitsNothingBeforeMinBaseline) {
   detector.on_trade(trade_at(kStart + 300, 100, 1), sink);
   ASSERT_EQ(sink.observations.size(), 1u);
   EXPECT_STREQ(sink.observations[0].quantity, "price rise % over lookback");
-  EXPECT_EQ(sink.observations[0].expected_high, 3.0);
+  EXPECT_EQ(sink.observations[0].expected_high, 2.0);
   EXPECT_EQ(sink.observations[0].ratio, 0.0);
 }
 
@@ -215,7 +215,9 @@ TEST(PumpDumpDetector, DescriptorCreatesDetectorFromParams) {
   EXPECT_EQ(options.min_baseline, 20s);
   EXPECT_EQ(options.min_rush_orders, 0u);
   EXPECT_EQ(options.baseline, 1800s);  // missing: defaults
-  EXPECT_EQ(options.min_rise_percent, 3.0);
+  EXPECT_EQ(options.min_rise_percent, 2.0);
+  EXPECT_EQ(options.volume_multiple, 2.0);
+  EXPECT_TRUE(descriptor.trusted);
   EXPECT_EQ(options.dump_fraction, 0.5);
   const std::unique_ptr<Detector> detector = descriptor.create(params);
   ASSERT_NE(detector, nullptr);
