@@ -30,10 +30,6 @@ class RollingMedian {
   double mad() const;
 
  private:
-  // The k-th smallest (0-based) of |x - center| over the window, where `split` is the index of the
-  // first sorted value >= center.
-  double kth_deviation(double center, std::size_t split, std::size_t k) const;
-
   std::vector<double> ring_;    // values in arrival order; the oldest is at next_ once full
   std::vector<double> sorted_;  // the same values ascending, in the first count_ slots
   std::size_t next_ = 0;
