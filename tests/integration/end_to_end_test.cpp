@@ -153,8 +153,10 @@ TEST_F(EndToEnd, ScoresAreWithinUnitInterval) {
     EXPECT_GE(s.value, 0.0);
     EXPECT_LE(s.value, 1.0);
   }
-  // The embedded config runs every registered detector (21 of them, or more) on each instrument.
-  EXPECT_GE(detectors.size(), 21u);
+  // The embedded config runs every registered detector (23) on each instrument, cross-venue ones too.
+  EXPECT_EQ(detectors.size(), 23u);
+  EXPECT_EQ(detectors.count("stale_feed"), 1u);
+  EXPECT_EQ(detectors.count("cross_exchange_divergence"), 1u);
   EXPECT_EQ(scores, 6 * detectors.size());
   for (const auto& s : *injected_) {
     if (s.name != "tickguard_ensemble_score") continue;
