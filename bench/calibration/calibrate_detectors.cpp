@@ -196,15 +196,7 @@ class Market final : public simulator::SimulationListener {
     const InstrumentId id = instrument_of(event);
     InstrumentState& state = *states_[id];
     state.handle(event);
-    const Timestamp time = std::visit(
-        [](const auto& e) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
-            return e.open_time;
-          } else {
-            return e.exchange_time;
-          }
-        },
-        event);
+    const Timestamp time = exchange_time_of(event);
     // Every instrument's ensemble goes through its gate at every event time: a cross-venue detector
     // can raise the ensemble of an instrument that has no events of its own (a stale venue).
     for (std::size_t i = 0; i < states_.size(); ++i) {

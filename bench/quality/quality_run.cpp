@@ -22,18 +22,6 @@ const Timestamp kStart = std::chrono::sys_days{std::chrono::year{2024} / 6 / 3} 
 const std::vector<std::string> kVenues = {"simex", "mockex", "testex"};
 const std::vector<std::string> kSymbols = {"BTC/USDT", "ETH/USDT", "SOL/USDT"};
 
-Timestamp time_of(const MarketEvent& event) {
-  return std::visit(
-      [](const auto& e) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
-          return e.receive_time;
-        } else {
-          return e.exchange_time;
-        }
-      },
-      event);
-}
-
 // The inverse of score_from_threshold_ratio, so the ensemble score can drive an AlertGate.
 double ratio_from_score(double score) {
   if (score <= 0) return 0;
@@ -96,7 +84,7 @@ class EpisodeRecorder final : public InstrumentSink {
 // Collects one simulator step, to be delivered in time order.
 class StepBuffer final : public simulator::SimulationListener {
  public:
-  void on_event(const MarketEvent& event) override { events.emplace_back(time_of(event), event); }
+  void on_event(const MarketEvent& event) override { events.emplace_back(exchange_time_of(event), event); }
   void on_injected(const InjectedAnomaly& anomaly) override { labels.push_back(anomaly); }
 
   std::vector<std::pair<Timestamp, MarketEvent>> events;

@@ -15,23 +15,6 @@ namespace {
 
 using EventQueue = boost::lockfree::spsc_queue<MarketEvent>;
 
-Timestamp receive_time_of(const MarketEvent& event) {
-  return std::visit([](const auto& e) { return e.receive_time; }, event);
-}
-
-// The venue's timestamp of an event, or the epoch when it has none (candles, some tickers).
-Timestamp exchange_time_of(const MarketEvent& event) {
-  return std::visit(
-      [](const auto& e) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
-          return Timestamp{};
-        } else {
-          return e.exchange_time;
-        }
-      },
-      event);
-}
-
 }  // namespace
 
 class Pipeline::Shard {
@@ -105,7 +88,9 @@ class Pipeline::FeedPort final : public FeedListener {
     if (id >= pipeline_.instruments_.size()) return;  // not ours: a feed bug, never a crash
     const Timestamp received = receive_time_of(event);
     pipeline_.feed_status_[id]->on_message(received);
-    if (const Timestamp sent = exchange_time_of(event); sent != Timestamp{} && received != Timestamp{}) {
+    // A candle's time is when its interval opened, not when it was sent: no latency from it.
+    if (const Timestamp sent = exchange_time_of(event);
+        !std::holds_alternative<Candle>(event) && sent != Timestamp{} && received != Timestamp{}) {
       pipeline_.feed_status_[id]->on_latency(std::chrono::duration<double>(received - sent).count());
     }
     pipeline_.exchange_has_data_[pipeline_.exchange_of_instrument_[id]].store(true,

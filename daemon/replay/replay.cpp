@@ -141,18 +141,6 @@ double report_price(const MarketEvent& event) {
   return 0;
 }
 
-Timestamp exchange_time_of(const MarketEvent& event) {
-  return std::visit(
-      [](const auto& e) {
-        if constexpr (requires { e.exchange_time; }) {
-          return e.exchange_time;
-        } else {
-          return e.open_time;
-        }
-      },
-      event);
-}
-
 // "2021-10-12T00:28:43.963Z": UTC, with 3, 6 or 9 fractional digits as needed.
 std::string format_rfc3339(Timestamp time) {
   const auto ns = time.time_since_epoch().count();

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "tickguard/clock.h"
@@ -84,6 +85,25 @@ using MarketEvent = std::variant<Trade, Ticker, BookSnapshot, Candle>;
 // The instrument an event belongs to.
 inline InstrumentId instrument_of(const MarketEvent& event) {
   return std::visit([](const auto& e) { return e.instrument; }, event);
+}
+
+// When the venue says the event happened: exchange_time, or a candle's open_time (the epoch when
+// the venue gave no time).
+inline Timestamp exchange_time_of(const MarketEvent& event) {
+  return std::visit(
+      [](const auto& e) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
+          return e.open_time;
+        } else {
+          return e.exchange_time;
+        }
+      },
+      event);
+}
+
+// When we received the event.
+inline Timestamp receive_time_of(const MarketEvent& event) {
+  return std::visit([](const auto& e) { return e.receive_time; }, event);
 }
 
 }  // namespace tickguard

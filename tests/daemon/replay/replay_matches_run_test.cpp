@@ -317,18 +317,6 @@ bool has_report_point(const MarketEvent& event) {
   return false;
 }
 
-Timestamp exchange_time_of(const MarketEvent& event) {
-  return std::visit(
-      [](const auto& e) {
-        if constexpr (requires { e.exchange_time; }) {
-          return e.exchange_time;
-        } else {
-          return e.open_time;
-        }
-      },
-      event);
-}
-
 // The reference: the InstrumentStates driven on this thread in event order, sharing one context
 // and created as their instruments first appear, as replay does; observed through the run's sink.
 struct ReferenceResult {

@@ -267,15 +267,7 @@ TEST(MarketSimulator, TradeIdsIncreaseAndTimesAreMonotonicPerInstrument) {
     void on_event(const MarketEvent& event) override {
       const InstrumentId id = instrument_of(event);
       ASSERT_FALSE(std::holds_alternative<Candle>(event));
-      const Timestamp time = std::visit(
-          [](const auto& e) {
-            if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
-              return e.open_time;
-            } else {
-              return e.exchange_time;
-            }
-          },
-          event);
+      const Timestamp time = exchange_time_of(event);
       EXPECT_EQ(std::visit([](const auto& e) { return e.receive_time; }, event), time);
       if (last_time.contains(id)) {
         EXPECT_GE(time, last_time[id]);

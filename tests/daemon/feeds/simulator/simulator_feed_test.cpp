@@ -90,22 +90,6 @@ class RecordingListener final : public FeedListener {
   int injected_ = 0;
 };
 
-Timestamp exchange_time_of(const MarketEvent& event) {
-  return std::visit(
-      [](const auto& e) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(e)>, Candle>) {
-          return e.open_time;
-        } else {
-          return e.exchange_time;
-        }
-      },
-      event);
-}
-
-Timestamp receive_time_of(const MarketEvent& event) {
-  return std::visit([](const auto& e) { return e.receive_time; }, event);
-}
-
 TEST(SimulatorFeed, DeliversEventsAndConnectionStatesThenStopsCleanly) {
   SystemClock clock;
   RecordingListener listener;
