@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "detectors/common/param_reading.h"
+
 namespace tickguard {
 
 namespace {
@@ -42,8 +44,7 @@ DetectorDescriptor CusumDetector::descriptor() {
                "Allowance k in standard deviations, subtracted from every step: half the shift to detect."},
               {"threshold", ParamKind::kNumber, defaults.threshold, 1, 1000,
                "Decision interval h: the cumulative sum, in standard deviations, that raises an alarm."},
-              {"interval", ParamKind::kDuration, std::chrono::duration<double>(defaults.interval).count(), 0,
-               3600,
+              {"interval", ParamKind::kDuration, detector_params::seconds(defaults.interval), 0, 3600,
                "0: the return of every trade. Above 0: the return between the closes of consecutive "
                "intervals of this length, which sees a steady trend through the bid-ask bounce."},
           },
@@ -60,10 +61,7 @@ CusumDetector::Options CusumDetector::options_from(const ParamValues& params) {
   options.min_samples = count_param(params, "min_samples", options.min_samples);
   if (params.has("drift")) options.drift = params.get("drift");
   if (params.has("threshold")) options.threshold = params.get("threshold");
-  if (params.has("interval") && std::isfinite(params.get("interval"))) {
-    options.interval = std::chrono::round<Duration>(
-        std::chrono::duration<double>(std::clamp(params.get("interval"), 0.0, 1e9)));
-  }
+  options.interval = detector_params::duration(params, "interval", options.interval);
   return options;
 }
 
@@ -74,9 +72,8 @@ void CusumDetector::on_trade(const Trade& trade, ObservationSink& sink) {
     update(trade.price, trade.exchange_time, sink);
     return;
   }
-  const std::int64_t ns = trade.exchange_time.time_since_epoch().count();
-  // Floor division, so buckets stay aligned for times before the epoch too.
-  const std::int64_t bucket = ns / interval_ns_ - ((ns % interval_ns_ != 0 && ns < 0) ? 1 : 0);
+  const std::int64_t bucket =
+      detector_params::floor_div(trade.exchange_time.time_since_epoch().count(), interval_ns_);
   if (close_ > 0 && bucket > bucket_) update(close_, trade.exchange_time, sink);  // closes bucket_
   if (close_ == 0 || bucket >= bucket_) {
     bucket_ = bucket;

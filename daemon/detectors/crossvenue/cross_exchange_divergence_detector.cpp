@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "core/asset_group.h"
-#include "detectors/crypto/crypto_params.h"
+#include "detectors/common/param_reading.h"
 
 namespace tickguard {
 namespace {
@@ -27,7 +27,7 @@ CrossExchangeDivergenceDetector::CrossExchangeDivergenceDetector(const Options& 
 }
 
 DetectorDescriptor CrossExchangeDivergenceDetector::descriptor() {
-  using crypto_params::seconds;
+  using detector_params::seconds;
   const Options defaults;
   return DetectorDescriptor{
       .name = "cross_exchange_divergence",
@@ -67,13 +67,13 @@ DetectorDescriptor CrossExchangeDivergenceDetector::descriptor() {
 CrossExchangeDivergenceDetector::Options CrossExchangeDivergenceDetector::options_from(
     const ParamValues& params) {
   Options options;
-  options.threshold_percent = crypto_params::number(params, "threshold_percent", options.threshold_percent);
+  options.threshold_percent = detector_params::number(params, "threshold_percent", options.threshold_percent);
   options.tracking_threshold =
-      crypto_params::number(params, "tracking_threshold", options.tracking_threshold);
-  options.min_duration = crypto_params::duration(params, "min_duration", options.min_duration);
-  options.basis_halflife = crypto_params::duration(params, "basis_halflife", options.basis_halflife);
-  options.warmup = crypto_params::duration(params, "warmup", options.warmup);
-  options.max_age = crypto_params::duration(params, "max_age", options.max_age);
+      detector_params::number(params, "tracking_threshold", options.tracking_threshold);
+  options.min_duration = detector_params::duration(params, "min_duration", options.min_duration);
+  options.basis_halflife = detector_params::duration(params, "basis_halflife", options.basis_halflife);
+  options.warmup = detector_params::duration(params, "warmup", options.warmup);
+  options.max_age = detector_params::duration(params, "max_age", options.max_age);
   return options;
 }
 

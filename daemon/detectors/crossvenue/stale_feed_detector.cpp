@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "core/asset_group.h"
-#include "detectors/crypto/crypto_params.h"
+#include "detectors/common/param_reading.h"
 
 namespace tickguard {
 namespace {
@@ -35,7 +35,7 @@ StaleFeedDetector::~StaleFeedDetector() {
 }
 
 DetectorDescriptor StaleFeedDetector::descriptor() {
-  using crypto_params::seconds;
+  using detector_params::seconds;
   const Options defaults;
   return DetectorDescriptor{
       .name = "stale_feed",
@@ -67,11 +67,11 @@ DetectorDescriptor StaleFeedDetector::descriptor() {
 
 StaleFeedDetector::Options StaleFeedDetector::options_from(const ParamValues& params) {
   Options options;
-  options.timeout = crypto_params::duration(params, "timeout", options.timeout);
-  options.gap_multiple = crypto_params::number(params, "gap_multiple", options.gap_multiple);
+  options.timeout = detector_params::duration(params, "timeout", options.timeout);
+  options.gap_multiple = detector_params::number(params, "gap_multiple", options.gap_multiple);
   options.frozen_move_percent =
-      crypto_params::number(params, "frozen_move_percent", options.frozen_move_percent);
-  options.check_interval = crypto_params::duration(params, "check_interval", options.check_interval);
+      detector_params::number(params, "frozen_move_percent", options.frozen_move_percent);
+  options.check_interval = detector_params::duration(params, "check_interval", options.check_interval);
   return options;
 }
 

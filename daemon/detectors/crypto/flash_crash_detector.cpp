@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "detectors/crypto/crypto_params.h"
+#include "detectors/common/param_reading.h"
 
 namespace tickguard {
 
@@ -45,9 +45,9 @@ DetectorDescriptor FlashCrashDetector::descriptor() {
                "Move, in percent of the window's max (fall) or min (rise), at which a trade counts as a "
                "flash "
                "move."},
-              {"window", ParamKind::kDuration, crypto_params::seconds(defaults.window), 1, 3600,
+              {"window", ParamKind::kDuration, detector_params::seconds(defaults.window), 1, 3600,
                "Time within which the move must happen; also the warm-up."},
-              {"recovery_window", ParamKind::kDuration, crypto_params::seconds(defaults.recovery_window), 1,
+              {"recovery_window", ParamKind::kDuration, detector_params::seconds(defaults.recovery_window), 1,
                86400, "How long after a flash move its reversal is tracked and reported."},
           },
       .create = [](const ParamValues& params) -> std::unique_ptr<Detector> {
@@ -59,9 +59,9 @@ DetectorDescriptor FlashCrashDetector::descriptor() {
 
 FlashCrashDetector::Options FlashCrashDetector::options_from(const ParamValues& params) {
   Options options;
-  options.threshold_percent = crypto_params::number(params, "threshold_percent", options.threshold_percent);
-  options.window = crypto_params::duration(params, "window", options.window);
-  options.recovery_window = crypto_params::duration(params, "recovery_window", options.recovery_window);
+  options.threshold_percent = detector_params::number(params, "threshold_percent", options.threshold_percent);
+  options.window = detector_params::duration(params, "window", options.window);
+  options.recovery_window = detector_params::duration(params, "recovery_window", options.recovery_window);
   return options;
 }
 
@@ -69,7 +69,7 @@ void FlashCrashDetector::on_trade(const Trade& trade, ObservationSink& sink) {
   if (!std::isfinite(trade.price) || trade.price <= 0) return;
   if (!std::isfinite(trade.quantity) || trade.quantity < 0) return;
   const std::int64_t bucket =
-      crypto_params::floor_div(trade.exchange_time.time_since_epoch().count(), bucket_ns_);
+      detector_params::floor_div(trade.exchange_time.time_since_epoch().count(), bucket_ns_);
   if (!started_) {
     started_ = true;
     first_bucket_ = bucket;

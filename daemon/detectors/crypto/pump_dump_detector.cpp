@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "detectors/crypto/crypto_params.h"
+#include "detectors/common/param_reading.h"
 
 namespace tickguard {
 
@@ -49,7 +49,7 @@ PumpDumpDetector::PumpDumpDetector(const Options& options)
 
 DetectorDescriptor PumpDumpDetector::descriptor() {
   const Options defaults;
-  using crypto_params::seconds;
+  using detector_params::seconds;
   return DetectorDescriptor{
       .name = "pump_dump",
       .help =
@@ -88,15 +88,15 @@ DetectorDescriptor PumpDumpDetector::descriptor() {
 
 PumpDumpDetector::Options PumpDumpDetector::options_from(const ParamValues& params) {
   Options options;
-  options.bucket = crypto_params::duration(params, "bucket", options.bucket);
-  options.lookback = crypto_params::duration(params, "lookback", options.lookback);
-  options.baseline = crypto_params::duration(params, "baseline", options.baseline);
-  options.min_baseline = crypto_params::duration(params, "min_baseline", options.min_baseline);
-  options.min_rise_percent = crypto_params::number(params, "min_rise_percent", options.min_rise_percent);
-  options.volume_multiple = crypto_params::number(params, "volume_multiple", options.volume_multiple);
-  options.min_rush_orders = crypto_params::count(params, "min_rush_orders", options.min_rush_orders);
-  options.dump_fraction = crypto_params::number(params, "dump_fraction", options.dump_fraction);
-  options.dump_window = crypto_params::duration(params, "dump_window", options.dump_window);
+  options.bucket = detector_params::duration(params, "bucket", options.bucket);
+  options.lookback = detector_params::duration(params, "lookback", options.lookback);
+  options.baseline = detector_params::duration(params, "baseline", options.baseline);
+  options.min_baseline = detector_params::duration(params, "min_baseline", options.min_baseline);
+  options.min_rise_percent = detector_params::number(params, "min_rise_percent", options.min_rise_percent);
+  options.volume_multiple = detector_params::number(params, "volume_multiple", options.volume_multiple);
+  options.min_rush_orders = detector_params::count(params, "min_rush_orders", options.min_rush_orders);
+  options.dump_fraction = detector_params::number(params, "dump_fraction", options.dump_fraction);
+  options.dump_window = detector_params::duration(params, "dump_window", options.dump_window);
   return options;
 }
 
@@ -104,7 +104,7 @@ void PumpDumpDetector::on_trade(const Trade& trade, ObservationSink& sink) {
   if (!std::isfinite(trade.price) || trade.price <= 0) return;
   if (!std::isfinite(trade.quantity) || trade.quantity < 0) return;
   const std::int64_t bucket =
-      crypto_params::floor_div(trade.exchange_time.time_since_epoch().count(), bucket_ns_);
+      detector_params::floor_div(trade.exchange_time.time_since_epoch().count(), bucket_ns_);
   if (!started_) {
     started_ = true;
     bucket_ = bucket;

@@ -5,7 +5,7 @@
 #include <limits>
 #include <numbers>
 
-#include "detectors/crypto/crypto_params.h"
+#include "detectors/common/param_reading.h"
 
 namespace tickguard {
 
@@ -80,8 +80,8 @@ DetectorDescriptor WashTradingDetector::descriptor() {
           {
               {"window", ParamKind::kInteger, static_cast<double>(defaults.window), 500, 100000,
                "Trades in the rolling window; nothing is scored before it is full."},
-              {"match_window", ParamKind::kDuration, crypto_params::seconds(defaults.match_window), 0.001, 60,
-               "Time within which a same-size print on the opposite side counts as its match."},
+              {"match_window", ParamKind::kDuration, detector_params::seconds(defaults.match_window), 0.001,
+               60, "Time within which a same-size print on the opposite side counts as its match."},
               {"max_benford_mad", ParamKind::kNumber, defaults.max_benford_mad, 0.001, 1,
                "Mean absolute deviation of first-digit shares from Benford's law at ratio 1."},
               {"max_round_share", ParamKind::kNumber, defaults.max_round_share, 0.01, 1,
@@ -104,14 +104,14 @@ DetectorDescriptor WashTradingDetector::descriptor() {
 
 WashTradingDetector::Options WashTradingDetector::options_from(const ParamValues& params) {
   Options options;
-  options.window = crypto_params::count(params, "window", options.window);
-  options.match_window = crypto_params::duration(params, "match_window", options.match_window);
-  options.max_benford_mad = crypto_params::number(params, "max_benford_mad", options.max_benford_mad);
-  options.max_round_share = crypto_params::number(params, "max_round_share", options.max_round_share);
-  options.max_matched_share = crypto_params::number(params, "max_matched_share", options.max_matched_share);
-  options.min_tail_alpha = crypto_params::number(params, "min_tail_alpha", options.min_tail_alpha);
-  options.max_tail_alpha = crypto_params::number(params, "max_tail_alpha", options.max_tail_alpha);
-  options.tail_fraction = crypto_params::number(params, "tail_fraction", options.tail_fraction);
+  options.window = detector_params::count(params, "window", options.window);
+  options.match_window = detector_params::duration(params, "match_window", options.match_window);
+  options.max_benford_mad = detector_params::number(params, "max_benford_mad", options.max_benford_mad);
+  options.max_round_share = detector_params::number(params, "max_round_share", options.max_round_share);
+  options.max_matched_share = detector_params::number(params, "max_matched_share", options.max_matched_share);
+  options.min_tail_alpha = detector_params::number(params, "min_tail_alpha", options.min_tail_alpha);
+  options.max_tail_alpha = detector_params::number(params, "max_tail_alpha", options.max_tail_alpha);
+  options.tail_fraction = detector_params::number(params, "tail_fraction", options.tail_fraction);
   return options;
 }
 

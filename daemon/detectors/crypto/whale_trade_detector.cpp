@@ -4,7 +4,7 @@
 #include <cmath>
 #include <utility>
 
-#include "detectors/crypto/crypto_params.h"
+#include "detectors/common/param_reading.h"
 
 namespace tickguard {
 
@@ -44,10 +44,10 @@ DetectorDescriptor WhaleTradeDetector::descriptor() {
 
 WhaleTradeDetector::Options WhaleTradeDetector::options_from(const ParamValues& params) {
   Options options;
-  options.window = crypto_params::count(params, "window", options.window);
-  options.quantile = crypto_params::number(params, "quantile", options.quantile);
-  options.threshold = crypto_params::number(params, "threshold", options.threshold);
-  options.min_notional = crypto_params::number(params, "min_notional", options.min_notional);
+  options.window = detector_params::count(params, "window", options.window);
+  options.quantile = detector_params::number(params, "quantile", options.quantile);
+  options.threshold = detector_params::number(params, "threshold", options.threshold);
+  options.min_notional = detector_params::number(params, "min_notional", options.min_notional);
   return options;
 }
 

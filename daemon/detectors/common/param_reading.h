@@ -1,4 +1,4 @@
-// Reading validated detector parameters into Options fields, shared by the crypto detectors.
+// Reading validated detector parameters into Options fields, shared by the detector families.
 #pragma once
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 #include "tickguard/clock.h"
 #include "tickguard/detector.h"
 
-namespace tickguard::crypto_params {
+namespace tickguard::detector_params {
 
 // The integer parameter `name`, or `fallback` when missing. The config loader checks the declared
 // range; the clamp only keeps a bad value from being UB.
@@ -43,4 +43,4 @@ inline std::int64_t floor_div(std::int64_t value, std::int64_t divisor) {
   return (value % divisor != 0 && value < 0) ? quotient - 1 : quotient;
 }
 
-}  // namespace tickguard::crypto_params
+}  // namespace tickguard::detector_params
