@@ -648,6 +648,8 @@ TEST(BinanceEndToEnd, SkippedUpdateIdIsAGapThatRefetchesOnlyThatSnapshot) {
   const double expected = before + kSkipped + later_updates + tickers_and_trades;
   samples = scrape_until(daemon, "tickguard_feed_messages_total", kBinance, expected);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_messages_total", kBinance), expected) << daemon.stderr_text();
+  // Messages are counted as they arrive, trades once the detector thread has taken them: wait.
+  samples = scrape_until(daemon, "tickguard_trades_total", kBinance, r.trades);
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBinance), r.trades);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kNkn), 1);
   EXPECT_EQ(sum_of(samples, "tickguard_feed_sequence_gaps_total", kLrc), 0);
@@ -774,6 +776,8 @@ TEST(BinanceEndToEnd, RestFallbackKeepsPricesFlowingWhileTheStreamIsDown) {
   const auto trades_ok = with(with(kBinance, "endpoint", "trades"), "code", "200");
   auto samples = scrape_until(daemon, "tickguard_rest_requests_total", trades_ok, 4 * 3);
   ASSERT_GE(sum_of(samples, "tickguard_rest_requests_total", trades_ok), 4 * 3) << daemon.stderr_text();
+  // A poll's trades are counted once the detector thread has taken them: wait for them.
+  samples = scrape_until(daemon, "tickguard_trades_total", kBinance, rest_trade_count);
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kBinance), rest_trade_count);
   EXPECT_EQ(sum_of(samples, "tickguard_trades_total", kNkn), rest_trade_count);
   EXPECT_DOUBLE_EQ(sum_of(samples, "tickguard_price", kNkn), rest_last_price);
