@@ -8,7 +8,7 @@ packages=(
   prometheus-cpp-dev libcpp-httplib-dev libcurl4-openssl-dev libsimdjson-dev libtomlplusplus-dev
   libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libssl-dev libcli11-dev
   libsqlite3-dev zlib1g-dev libbrotli-dev
-  prometheus curl clang-format clang-tidy
+  prometheus prometheus-alertmanager jsonnet chromium chromium-driver curl clang-format clang-tidy
 )
 
 missing=()
