@@ -23,12 +23,24 @@ constexpr std::string_view kSimulator = "simulator";
 const std::vector<std::string_view> kTopLevelKeys = {"server", "log", "feed", "detectors"};
 const std::vector<std::string_view> kServerKeys = {"listen_address"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
-const std::vector<std::string_view> kFeedKeys = {
-    "exchange",          "symbols", "venues",   "seed",   "speed",           "anomaly_interval",
-    "trades_per_second", "warmup",  "rest_url", "ws_url", "silence_timeout", "book_depth",
-    "rest_poll_interval"};
+const std::vector<std::string_view> kFeedKeys = {"exchange",
+                                                 "symbols",
+                                                 "venues",
+                                                 "seed",
+                                                 "speed",
+                                                 "anomaly_interval",
+                                                 "trades_per_second",
+                                                 "warmup",
+                                                 "outage_after",
+                                                 "outage_duration",
+                                                 "rest_url",
+                                                 "ws_url",
+                                                 "silence_timeout",
+                                                 "book_depth",
+                                                 "rest_poll_interval"};
 const std::vector<std::string_view> kSimulatorOnlyKeys = {
-    "venues", "seed", "speed", "anomaly_interval", "trades_per_second", "warmup"};
+    "venues", "seed",         "speed",          "anomaly_interval", "trades_per_second",
+    "warmup", "outage_after", "outage_duration"};
 const std::vector<std::string_view> kRealExchangeOnlyKeys = {"rest_url", "ws_url", "silence_timeout",
                                                              "book_depth", "rest_poll_interval"};
 const std::vector<std::string_view> kAlertKeys = {"critical_ratio", "clear_ratio", "clear_after", "trusted"};
@@ -608,6 +620,12 @@ void Validator::simulator_key(std::string_view key, const toml::node& node, std:
     if (warmup && check_range(node, path, std::chrono::duration<double>(*warmup).count(), closed(0, 86400),
                               format_seconds)) {
       simulator.warmup = *warmup;
+    }
+  } else if (key == "outage_after" || key == "outage_duration") {
+    const std::optional<std::chrono::nanoseconds> value = as_duration(node, path);
+    if (value && check_range(node, path, std::chrono::duration<double>(*value).count(), closed(0, 86400),
+                             format_seconds)) {
+      (key == "outage_after" ? simulator.outage_after : simulator.outage_duration) = *value;
     }
   }
 }

@@ -33,6 +33,11 @@ struct SimulatorOptions {
   double trades_per_second = 4.0;      // mean trade rate per symbol per venue (before seasonality)
   std::chrono::nanoseconds warmup{0};  // simulated history generated at start (as fast as the
                                        // pipeline takes it) so detectors are warmed up at once
+  // A simulated outage: once the feed has run for `outage_after` (wall clock), every venue of the
+  // feed disconnects for `outage_duration` (no data; the market moves on unseen), then reconnects.
+  // outage_duration 0: never.
+  std::chrono::nanoseconds outage_after{0};
+  std::chrono::nanoseconds outage_duration{0};
 };
 
 struct FeedOptions {

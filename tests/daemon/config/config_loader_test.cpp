@@ -293,13 +293,19 @@ speed = 0
 anomaly_interval = "500ms"
 trades_per_second = 10001
 warmup = "2d"
+outage_after = "2d"
+outage_duration = "25h"
 )");
-  EXPECT_THAT(result.errors,
-              ElementsAre(IsError(4, 8, "feed[0].seed", "must be >= 0, got -1"),
-                          IsError(5, 9, "feed[0].speed", "must be > 0 and <= 100000, got 0"),
-                          IsError(6, 20, "feed[0].anomaly_interval", "must be >= 1s, got 500ms"),
-                          IsError(7, 21, "feed[0].trades_per_second", "must be > 0 and <= 10000, got 10001"),
-                          IsError(8, 10, "feed[0].warmup", "must be between 0s and 1d (inclusive), got 2d")));
+  EXPECT_THAT(
+      result.errors,
+      ElementsAre(
+          IsError(4, 8, "feed[0].seed", "must be >= 0, got -1"),
+          IsError(5, 9, "feed[0].speed", "must be > 0 and <= 100000, got 0"),
+          IsError(6, 20, "feed[0].anomaly_interval", "must be >= 1s, got 500ms"),
+          IsError(7, 21, "feed[0].trades_per_second", "must be > 0 and <= 10000, got 10001"),
+          IsError(8, 10, "feed[0].warmup", "must be between 0s and 1d (inclusive), got 2d"),
+          IsError(9, 16, "feed[0].outage_after", "must be between 0s and 1d (inclusive), got 2d"),
+          IsError(10, 19, "feed[0].outage_duration", "must be between 0s and 1d (inclusive), got 1d1h")));
 }
 
 TEST_F(ConfigLoader, ZeroAnomalyIntervalTurnsInjectionOff) {
@@ -630,6 +636,8 @@ speed = 2
 anomaly_interval = "1h30m"
 trades_per_second = 0.5
 warmup = "15m"
+outage_after = "40s"
+outage_duration = "30s"
 
 [[feed]]
 exchange = "binance"
@@ -667,6 +675,8 @@ threshold = 4.5
   EXPECT_EQ(simulator.simulator.anomaly_interval, std::chrono::minutes(90));
   EXPECT_EQ(simulator.simulator.trades_per_second, 0.5);
   EXPECT_EQ(simulator.simulator.warmup, std::chrono::minutes(15));
+  EXPECT_EQ(simulator.simulator.outage_after, std::chrono::seconds(40));
+  EXPECT_EQ(simulator.simulator.outage_duration, std::chrono::seconds(30));
   EXPECT_EQ(simulator.rest_url, "");
   const FeedOptions& binance = config.feeds[1];
   EXPECT_EQ(binance.exchange, "binance");

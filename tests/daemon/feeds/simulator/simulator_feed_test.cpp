@@ -45,6 +45,17 @@ class TickingClock final : public Clock {
   mutable std::atomic<std::int64_t> reads_{0};
 };
 
+// A clock the test moves by hand.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(Timestamp start) : now_(start.time_since_epoch().count()) {}
+  Timestamp now() const override { return Timestamp(Duration(now_.load())); }
+  void advance(Duration by) { now_ += by.count(); }
+
+ private:
+  std::atomic<Duration::rep> now_;
+};
+
 class RecordingListener final : public FeedListener {
  public:
   void on_event(const MarketEvent& event) override {
@@ -56,6 +67,20 @@ class RecordingListener final : public FeedListener {
     std::lock_guard lock(mutex_);
     states_.emplace_back(std::string(exchange), up);
     changed_.notify_all();
+  }
+  void on_reconnect(std::string_view exchange) override {
+    std::lock_guard lock(mutex_);
+    reconnects_.emplace_back(exchange);
+    changed_.notify_all();
+  }
+  std::vector<std::string> reconnects() const {
+    std::lock_guard lock(mutex_);
+    return reconnects_;
+  }
+  // Waits until the connection states reported reach `count`; false if the safety timeout expired.
+  bool wait_for_states(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, kSafetyTimeout, [&] { return states_.size() >= count; });
   }
   void count_injected() {
     std::lock_guard lock(mutex_);
@@ -87,6 +112,7 @@ class RecordingListener final : public FeedListener {
   std::condition_variable changed_;
   std::vector<MarketEvent> events_;
   std::vector<std::pair<std::string, bool>> states_;
+  std::vector<std::string> reconnects_;
   int injected_ = 0;
 };
 
@@ -212,6 +238,46 @@ TEST(SimulatorFeed, ReportsConfiguredVenuesEvenWithoutInstruments) {
       {"simex", true}, {"mockex", true}, {"simex", false}, {"mockex", false}};
   EXPECT_EQ(listener.states(), expected);
   EXPECT_TRUE(listener.events().empty());
+}
+
+TEST(SimulatorFeed, SimulatedOutageTakesEveryVenueDownSilentlyThenReconnects) {
+  const Timestamp start = std::chrono::sys_days{std::chrono::year{2024} / 1 / 1};
+  ManualClock clock(start);
+  RecordingListener listener;
+  config::SimulatorOptions options;
+  options.outage_after = 10s;
+  options.outage_duration = 20s;
+  SimulatorFeed feed(options, instruments(), clock, nullptr);
+  ASSERT_TRUE(feed.start(listener).ok());
+  ASSERT_TRUE(listener.wait_for_states(2));
+  clock.advance(5s);
+  ASSERT_TRUE(listener.wait_for([](std::size_t events, int) { return events > 0; }));
+
+  clock.advance(6s);  // 11 s: inside the outage
+  ASSERT_TRUE(listener.wait_for_states(4));
+  const std::vector<std::pair<std::string, bool>> down = {
+      {"simex", true}, {"mockex", true}, {"simex", false}, {"mockex", false}};
+  EXPECT_EQ(listener.states(), down);
+  const std::size_t before_outage = listener.events().size();
+  clock.advance(10s);  // 21 s: still down; the market moves on, unseen
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(listener.events().size(), before_outage);
+  EXPECT_TRUE(listener.reconnects().empty());
+
+  clock.advance(10s);  // 31 s: back
+  ASSERT_TRUE(listener.wait_for_states(6));
+  ASSERT_TRUE(listener.wait_for([&](std::size_t events, int) { return events > before_outage; }));
+  feed.stop();
+  const std::vector<std::pair<std::string, bool>> all = {
+      {"simex", true}, {"mockex", true}, {"simex", false}, {"mockex", false},
+      {"simex", true}, {"mockex", true}, {"simex", false}, {"mockex", false}};
+  EXPECT_EQ(listener.states(), all);
+  EXPECT_EQ(listener.reconnects(), (std::vector<std::string>{"simex", "mockex"}));
+  // Nothing from the outage window was delivered: events resume with the market as it is now.
+  const auto events = listener.events();
+  for (std::size_t i = before_outage; i < events.size(); ++i) {
+    EXPECT_GE(exchange_time_of(events[i]), start + 30s);
+  }
 }
 
 }  // namespace
