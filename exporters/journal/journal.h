@@ -65,7 +65,7 @@ struct Query {
   std::optional<Timestamp> since;         // inclusive, event time
   std::optional<Timestamp> until;         // exclusive, event time
   std::optional<std::int64_t> before_id;  // paging cursor: only records with id < before_id
-  std::size_t limit = 100;                // capped at kMaxLimit
+  std::size_t limit = 100;                // capped at kMaxLimit; 0 means the default, 100
 };
 inline constexpr std::size_t kMaxLimit = 1000;
 
@@ -86,7 +86,10 @@ struct Stats {
 struct JournalOptions {
   std::filesystem::path path;  // the database file; its directory is created if missing
   std::chrono::nanoseconds retention_time = std::chrono::hours(24 * 30);  // 0: keep forever
-  std::uint64_t retention_size = 1ull << 30;                              // bytes; 0: no limit
+  // Bytes of database pages in use ((page_count - freelist_count) * page_size), which drops as soon as a
+  // delete commits; each retention pass then vacuums the free pages and truncates the WAL, so the files
+  // on disk (size_bytes()) follow. 0: no limit.
+  std::uint64_t retention_size = 1ull << 30;
   std::chrono::nanoseconds flush_interval = std::chrono::seconds(1);
   std::size_t batch_size = 256;       // commit early when this many records wait
   std::size_t queue_capacity = 4096;  // records waiting beyond this are dropped (and counted)
@@ -113,7 +116,8 @@ class Journal {
   // Queries: any thread, concurrent with the writer.
   Status query(const Query& query, Page& out) const;
   Status stats(std::optional<Timestamp> since, std::optional<Timestamp> until, Stats& out) const;
-  // Records with id > after_id, oldest first, at most `limit` (SSE reconnects with Last-Event-ID).
+  // Records with id > after_id, oldest first, at most `limit` (capped at kMaxLimit; 0 means 100).
+  // For SSE reconnects with Last-Event-ID.
   Status after(std::int64_t after_id, std::size_t limit, std::vector<Record>& out) const;
   // NotFound if no record has this id.
   Status get(std::int64_t id, Record& out) const;
