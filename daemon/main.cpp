@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -18,9 +20,13 @@
 #include "config/default_config.h"
 #include "config/duration.h"
 #include "config/listen_address.h"
+#include "config/state_directory.h"
 #include "core/log.h"
 #include "detectors/registry.h"
+#include "exporters/fanout/fanout_sink.h"
+#include "exporters/http/anomaly_api.h"
 #include "exporters/http/http_server.h"
+#include "exporters/journal/journal.h"
 #include "exporters/prometheus/prometheus_sink.h"
 #include "feeds/registry.h"
 #include "replay/replay.h"
@@ -56,6 +62,7 @@ struct RunFlags {
   std::string listen_address;
   std::string log_level;
   std::string log_format;
+  std::string storage_path;
 };
 
 config::ConfigSchema schema() {
@@ -94,7 +101,30 @@ void apply_flags(const RunFlags& flags, config::Config& config) {
   if (flags.log_level == "error") config.log.level = config::LogLevel::kError;
   if (flags.log_format == "logfmt") config.log.format = config::LogFormat::kLogfmt;
   if (flags.log_format == "json") config.log.format = config::LogFormat::kJson;
+  if (!flags.storage_path.empty()) config.storage.path = flags.storage_path;
 }
+
+// [storage] path, or the automatic state directory.
+std::filesystem::path state_directory(const config::Config& config) {
+  if (!config.storage.path.empty()) return config.storage.path;
+  const char* env = std::getenv("STATE_DIRECTORY");
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return config::default_state_directory(env ? env : "", exe, std::filesystem::current_path(ec));
+}
+
+// Runs `action` when it goes out of scope.
+template <typename F>
+class AtExit {
+ public:
+  explicit AtExit(F action) : action_(std::move(action)) {}
+  ~AtExit() { action_(); }
+  AtExit(const AtExit&) = delete;
+  AtExit& operator=(const AtExit&) = delete;
+
+ private:
+  F action_;
+};
 
 void configure_logging(const config::Config& config) {
   log::configure(to_log_level(config.log.level),
@@ -131,6 +161,11 @@ void reload(const RunFlags& flags, const Clock& clock, exporters::PrometheusSink
     log::warn("listen address changes take effect after a restart",
               {{"running", current.server.listen_address}, {"configured", next.server.listen_address}});
   }
+  if (next.storage.path != current.storage.path ||
+      next.storage.retention_time != current.storage.retention_time ||
+      next.storage.retention_size != current.storage.retention_size) {
+    log::warn("[storage] changes take effect after a restart");
+  }
   configure_logging(next);
   Status s = app.reload(next);
   sink.set_config_reload_result(s.ok(), clock.now());
@@ -165,10 +200,47 @@ int run(const RunFlags& flags) {
   SystemClock clock;
   exporters::PrometheusSink sink;
   sink.set_config_reload_result(true, clock.now());
-  app::Application app(clock, sink);
+
+  // The anomaly journal, and the API over it.
+  journal::JournalOptions journal_options;
+  journal_options.path = state_directory(config) / "journal.db";
+  journal_options.retention_time = config.storage.retention_time;
+  journal_options.retention_size = config.storage.retention_size;
+  std::unique_ptr<journal::Journal> journal;
+  if (Status s = journal::Journal::open(journal_options, journal); !s.ok()) {
+    log::error(
+        "cannot open the anomaly journal; set [storage] path or --storage.path to a writable directory",
+        {{"path", journal_options.path.string()}, {"err", s.message()}});
+    return kExitFailure;
+  }
+  journal::JournalSink journal_sink(*journal);
+  exporters::FanoutSink sinks({&sink, &journal_sink});
+  exporters::AnomalyApi api(*journal,
+                            {[&sink] { return sink.symbols(); },
+                             [&sink](std::string_view detector, std::string_view verdict) {
+                               sink.count_feedback(detector, verdict);
+                             }},
+                            clock);
+  journal->on_commit([&api](std::span<const journal::Record> records) { api.publish(records); });
+  // Leaving run(): after the pipeline has stopped (app is destroyed first), commit what is queued
+  // while the API that streams it still exists.
+  const AtExit close_journal([&journal] { journal.reset(); });
+
+  app::Application app(clock, sinks);
+  auto scrape = [&sink, &journal] {
+    sink.set_journal_totals({.written = journal->committed(),
+                             .dropped = journal->dropped(),
+                             .write_errors = journal->write_errors(),
+                             .deleted = journal->deleted_by_retention(),
+                             .size_bytes = journal->size_bytes()});
+    return sink.scrape();
+  };
   exporters::HttpServer http({address->host, address->port, TICKGUARD_VERSION},
-                             {[&sink] { return sink.scrape(); }, [&app] { return app.ready(); },
-                              [&app] { return app.healthy(kMaxStall); }});
+                             {.metrics = scrape,
+                              .ready = [&app] { return app.ready(); },
+                              .healthy = [&app] { return app.healthy(kMaxStall); },
+                              .routes = [&api](httplib::Server& server) { api.register_routes(server); },
+                              .before_stop = [&api] { api.close(); }});
   if (Status s = http.start(); !s.ok()) {
     log::error("cannot start the HTTP server", {{"err", s.message()}});
     return kExitFailure;
@@ -182,6 +254,7 @@ int run(const RunFlags& flags) {
                                   {"config", config.source},
                                   {"listen_address", config.server.listen_address},
                                   {"port", http.port()},
+                                  {"journal", journal_options.path.string()},
                                   {"instruments", static_cast<std::uint64_t>(app.instrument_count())}});
   notify("READY=1\n" + status_line(app));
 
@@ -370,6 +443,8 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   run_cmd->add_option("--log.format", flags.log_format, "logfmt|json (default logfmt)")
       ->check(CLI::IsMember({"logfmt", "json"}));
+  run_cmd->add_option("--storage.path", flags.storage_path,
+                      "State directory for the anomaly journal (default: [storage] path, else automatic)");
 
   std::string check_file;
   auto* check_cmd = cli.add_subcommand("check-config", "Validate a config file; prints OK or the errors");

@@ -20,7 +20,8 @@ namespace {
 
 constexpr std::string_view kSimulator = "simulator";
 
-const std::vector<std::string_view> kTopLevelKeys = {"server", "log", "feed", "detectors"};
+const std::vector<std::string_view> kTopLevelKeys = {"server", "log", "storage", "feed", "detectors"};
+const std::vector<std::string_view> kStorageKeys = {"path", "retention_time", "retention_size"};
 const std::vector<std::string_view> kServerKeys = {"listen_address"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
 const std::vector<std::string_view> kFeedKeys = {"exchange",
@@ -284,6 +285,7 @@ class Validator {
 
   void server(const toml::table& table, ServerOptions& out);
   void log(const toml::table& table, LogOptions& out);
+  void storage(const toml::table& table, StorageOptions& out);
   void feeds(const toml::table& root, std::vector<FeedOptions>& out);
   FeedSubscriptions feed(const toml::table& table, std::string_view path, FeedOptions& out);
   // Reads a feed's `exchange`; true when it names a supported exchange.
@@ -446,6 +448,9 @@ Config Validator::validate(const toml::table& root) {
   if (const toml::node* node = root.get("log")) {
     if (const toml::table* table = as_table(*node, "log")) log(*table, config.log);
   }
+  if (const toml::node* node = root.get("storage")) {
+    if (const toml::table* table = as_table(*node, "storage")) storage(*table, config.storage);
+  }
   feeds(root, config.feeds);
   detectors(root.get("detectors"), config.detectors);
   return config;
@@ -463,6 +468,45 @@ void Validator::server(const toml::table& table, ServerOptions& out) {
       return;
     }
     out.listen_address = *text;
+  }
+}
+
+void Validator::storage(const toml::table& table, StorageOptions& out) {
+  report_unknown_keys(table, "storage", kStorageKeys, "[storage]");
+  if (const toml::node* node = table.get("path")) {
+    if (const std::optional<std::string> text = as_string(*node, "storage.path")) {
+      if (text->empty()) {
+        report(node->source(), "storage.path",
+               "must not be empty; omit the key for the automatic state directory");
+      } else {
+        out.path = *text;
+      }
+    }
+  }
+  if (const toml::node* node = table.get("retention_time")) {
+    const std::optional<std::chrono::nanoseconds> value = as_duration(*node, "storage.retention_time");
+    // "0s" keeps records forever; otherwise at least an hour, so a typo cannot wipe the journal.
+    if (value && (value->count() == 0 ||
+                  check_range(*node, "storage.retention_time", std::chrono::duration<double>(*value).count(),
+                              at_least(3600), format_seconds))) {
+      out.retention_time = *value;
+    }
+  }
+  if (const toml::node* node = table.get("retention_size")) {
+    if (const std::optional<std::string> text = as_string(*node, "storage.retention_size")) {
+      const std::optional<std::uint64_t> bytes = parse_byte_size(*text);
+      if (!bytes) {
+        report(node->source(), "storage.retention_size",
+               "invalid size " + quoted(*text) +
+                   ": expected a whole number with a unit B, KB, MB, GB or TB (powers of 1024), e.g. "
+                   "\"512MB\", or \"0\" for no limit");
+      } else if (*bytes != 0 && *bytes < (1ull << 20)) {
+        report(node->source(), "storage.retention_size",
+               "must be \"0\" (no limit) or at least 1MB, got " + quoted(*text));
+      } else {
+        out.retention_size = *bytes;
+      }
+    }
   }
 }
 

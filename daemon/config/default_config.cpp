@@ -23,6 +23,13 @@ listen_address = ":9787"
 level = "info"      # debug | info | warn | error
 format = "logfmt"   # logfmt | json
 
+[storage]
+# The anomaly journal (journal.db, SQLite) lives in this directory. Omitted: systemd's
+# StateDirectory, else /var/lib/tickguard for an installed binary, else ./data.
+# path = "/var/lib/tickguard"
+retention_time = "30d"   # records older than this are deleted ("0s": keep them forever)
+retention_size = "1GB"   # beyond this size the oldest records are deleted ("0": no limit)
+
 # One [[feed]] table per exchange connection; repeat the table to watch several exchanges. A
 # (exchange, symbol) pair may be subscribed only once across all feeds.
 [[feed]]

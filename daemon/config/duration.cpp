@@ -93,4 +93,26 @@ std::string format_duration(std::chrono::nanoseconds d) {
   return out;
 }
 
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
+  if (text == "0") return 0;
+  std::size_t digits = 0;
+  std::uint64_t value = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') {
+    const std::uint64_t digit = static_cast<std::uint64_t>(text[digits] - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  const std::string_view unit = text.substr(digits);
+  static constexpr std::pair<std::string_view, int> kUnits[] = {
+      {"B", 0}, {"KB", 10}, {"MB", 20}, {"GB", 30}, {"TB", 40}};
+  for (const auto& [name, shift] : kUnits) {
+    if (unit != name) continue;
+    if (shift > 0 && value > (UINT64_MAX >> shift)) return std::nullopt;
+    return value << shift;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tickguard::config

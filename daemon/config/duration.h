@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,5 +18,9 @@ std::optional<std::chrono::nanoseconds> parse_duration(std::string_view text);
 // Negative durations get a leading '-'. Sub-millisecond remainders, which no config value can
 // hold, are shown as "us"/"ns" groups for display only; parse_duration rejects those.
 std::string format_duration(std::chrono::nanoseconds d);
+
+// Prometheus-style byte sizes ("512MB", "1GB", "0"): a whole number and one unit B, KB, MB, GB, TB
+// (powers of 1024); a bare "0" is zero. nullopt for anything else or on overflow.
+std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 
 }  // namespace tickguard::config

@@ -18,6 +18,15 @@ struct ServerOptions {
   std::string listen_address = ":9787";  // HOST:PORT; empty host means all interfaces
 };
 
+// Where tickguard keeps its state: the anomaly journal (journal.db).
+struct StorageOptions {
+  // The state directory. Empty: automatic (see default_state_directory in main.cpp: systemd's
+  // $STATE_DIRECTORY, /var/lib/tickguard for an installed binary, else ./data).
+  std::string path;
+  std::chrono::nanoseconds retention_time = std::chrono::hours(24 * 30);  // 0: keep forever
+  std::uint64_t retention_size = 1ull << 30;                              // bytes; 0: no limit
+};
+
 struct LogOptions {
   LogLevel level = LogLevel::kInfo;
   LogFormat format = LogFormat::kLogfmt;
@@ -65,6 +74,7 @@ struct Config {
   std::string source;  // file path, or "<embedded>" for the built-in default
   ServerOptions server;
   LogOptions log;
+  StorageOptions storage;
   std::vector<FeedOptions> feeds;
   std::vector<DetectorOptions> detectors;  // one per registered detector, in registry order
 };

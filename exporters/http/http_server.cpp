@@ -5,21 +5,12 @@
 
 #include <chrono>
 
+#include "exporters/http/landing_page.h"
+
 namespace tickguard::exporters {
 namespace {
 
 constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
-
-std::string landing_page(const std::string& version) {
-  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tickguard</title></head>\n"
-         "<body>\n<h1>tickguard</h1>\n<p>Crypto market anomaly detector, version " +
-         version +
-         ".</p>\n<ul>\n"
-         "<li><a href=\"/metrics\">Metrics</a></li>\n"
-         "<li><a href=\"/-/healthy\">Health</a></li>\n"
-         "<li><a href=\"/-/ready\">Readiness</a></li>\n"
-         "</ul>\n</body></html>\n";
-}
 
 }  // namespace
 
@@ -28,6 +19,7 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandlers handlers)
       handlers_(std::move(handlers)),
       server_(std::make_unique<httplib::Server>()) {
   // cpp-httplib defaults to SO_REUSEPORT, which would let a second instance share our port silently.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server_->set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
@@ -54,6 +46,8 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandlers handlers)
   server_->Get("/", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(landing_page(options_.version), "text/html; charset=utf-8");
   });
+
+  if (handlers_.routes) handlers_.routes(*server_);
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -79,6 +73,7 @@ Status HttpServer::start() {
 
 void HttpServer::stop() {
   if (!thread_.joinable()) return;
+  if (handlers_.before_stop) handlers_.before_stop();
   server_->stop();
   thread_.join();
 }

@@ -1,5 +1,6 @@
-// HttpServer: the exporter's HTTP endpoints on cpp-httplib: /metrics, /-/healthy, /-/ready and a
-// landing page on /. Runs its own listener thread; handlers call the functions given at construction.
+// HttpServer: the exporter's HTTP endpoints on cpp-httplib: /metrics, /-/healthy, /-/ready, a
+// landing page on / (live state for a person, from the API) and whatever `routes` adds. Runs its own
+// listener thread and worker pool; handlers call the functions given at construction.
 #pragma once
 
 #include <functional>
@@ -25,10 +26,19 @@ struct HttpHandlers {
   std::function<std::string()> metrics;  // Prometheus text exposition
   std::function<bool()> ready;           // true once every feed has delivered data
   std::function<bool()> healthy;         // false when the daemon is wedged (a restart would help)
+  // More endpoints (the anomaly API), registered once at construction. Optional.
+  std::function<void(httplib::Server&)> routes{};
+  // Called at the start of stop(), before the listener stops: end long-lived responses (event
+  // streams) so that stop() does not wait for them. Optional.
+  std::function<void()> before_stop{};
 };
 
 class HttpServer {
  public:
+  // Worker threads: /metrics, probes and API calls share them with up to AnomalyApi::kMaxStreams
+  // long-lived event streams.
+  static constexpr std::size_t kWorkerThreads = 16;
+
   HttpServer(HttpServerOptions options, HttpHandlers handlers);
   ~HttpServer();
 

@@ -59,5 +59,19 @@ inline constexpr MetricName kConfigReloadOk{"tickguard_config_last_reload_succes
 inline constexpr MetricName kConfigReloadTime{
     "tickguard_config_last_reload_success_timestamp_seconds",
     "Unix time of the last successful configuration load or reload."};
+inline constexpr MetricName kFeedback{"tickguard_feedback_total",
+                                      "Operator verdicts on recorded anomalies (POST "
+                                      "/api/v1/anomalies/{id}/feedback), by detector and verdict."};
+inline constexpr MetricName kJournalWritten{"tickguard_journal_records_written_total",
+                                            "Anomaly records committed to the journal."};
+inline constexpr MetricName kJournalDropped{
+    "tickguard_journal_records_dropped_total",
+    "Anomaly records dropped because the journal's write queue was full."};
+inline constexpr MetricName kJournalWriteErrors{"tickguard_journal_write_errors_total",
+                                                "Failed journal write transactions (retried)."};
+inline constexpr MetricName kJournalDeleted{"tickguard_journal_records_deleted_total",
+                                            "Anomaly records deleted by the journal's retention."};
+inline constexpr MetricName kJournalSize{"tickguard_journal_size_bytes",
+                                         "Size of the journal database on disk, write-ahead log included."};
 
 }  // namespace tickguard::metrics

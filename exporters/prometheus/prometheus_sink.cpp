@@ -162,7 +162,14 @@ PrometheusSink::PrometheusSink()
       config_reload_ok_(build(prometheus::BuildGauge(), metrics::kConfigReloadOk, *registry_)),
       config_reload_time_(build(prometheus::BuildGauge(), metrics::kConfigReloadTime, *registry_)),
       config_reload_ok_gauge_(config_reload_ok_.Add({})),
-      config_reload_time_gauge_(config_reload_time_.Add({})) {
+      config_reload_time_gauge_(config_reload_time_.Add({})),
+      feedback_(build(prometheus::BuildCounter(), metrics::kFeedback, *registry_)),
+      journal_written_(build(prometheus::BuildCounter(), metrics::kJournalWritten, *registry_).Add({})),
+      journal_dropped_(build(prometheus::BuildCounter(), metrics::kJournalDropped, *registry_).Add({})),
+      journal_write_errors_(
+          build(prometheus::BuildCounter(), metrics::kJournalWriteErrors, *registry_).Add({})),
+      journal_deleted_(build(prometheus::BuildCounter(), metrics::kJournalDeleted, *registry_).Add({})),
+      journal_size_(build(prometheus::BuildGauge(), metrics::kJournalSize, *registry_).Add({})) {
   build_info_.Add({{"version", TICKGUARD_VERSION}, {"revision", TICKGUARD_REVISION}}).Set(1);
 }
 
@@ -350,6 +357,53 @@ void PrometheusSink::on_injected_anomaly(const InjectedAnomaly& anomaly) {
 void PrometheusSink::set_config_reload_result(bool ok, Timestamp when) {
   config_reload_ok_gauge_.Set(ok ? 1 : 0);
   if (ok) config_reload_time_gauge_.Set(to_unix_seconds(when));
+}
+
+void PrometheusSink::count_feedback(std::string_view detector, std::string_view verdict) {
+  feedback_.Add({{"detector", std::string(detector)}, {"verdict", std::string(verdict)}}).Increment();
+}
+
+void PrometheusSink::set_journal_totals(const JournalTotals& totals) {
+  // Counters only go up: add what the journal counted since the last call.
+  auto catch_up = [](Counter& counter, std::uint64_t total) {
+    const double now = static_cast<double>(total);
+    if (now > counter.Value()) counter.Increment(now - counter.Value());
+  };
+  std::lock_guard lock(mutex_);
+  catch_up(journal_written_, totals.written);
+  catch_up(journal_dropped_, totals.dropped);
+  catch_up(journal_write_errors_, totals.write_errors);
+  catch_up(journal_deleted_, totals.deleted);
+  journal_size_.Set(static_cast<double>(totals.size_bytes));
+}
+
+std::vector<PrometheusSink::SymbolState> PrometheusSink::symbols() const {
+  std::lock_guard lock(mutex_);
+  std::vector<SymbolState> out;
+  out.reserve(instruments_.size());
+  for (const auto& [key, slot] : instruments_) {
+    const std::size_t split = key.find('\0');
+    SymbolState state;
+    state.exchange = key.substr(0, split);
+    state.symbol = key.substr(split + 1);
+    const InstrumentSeries& series = *slot.series;
+    state.price = series.price->Value();
+    state.spread = series.spread->Value();
+    state.ensemble_score = series.ensemble->Value();
+    state.last_message_seconds = series.last_message->Value();
+    if (auto it = exchanges_.find(state.exchange); it != exchanges_.end()) {
+      state.feed_up = it->second.series->up->Value() > 0;
+    }
+    // Detector keys are the instrument key, NUL, the detector name: a contiguous, sorted range.
+    const std::string prefix = key + '\0';
+    for (auto it = detectors_.lower_bound(prefix); it != detectors_.end() && it->first.starts_with(prefix);
+         ++it) {
+      state.detectors.push_back({it->first.substr(prefix.size()), it->second.series->score->Value(),
+                                 it->second.series->active->Value() > 0});
+    }
+    out.push_back(std::move(state));
+  }
+  return out;
 }
 
 std::string PrometheusSink::scrape() const {

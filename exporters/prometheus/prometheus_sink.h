@@ -16,6 +16,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "tickguard/sink.h"
 
@@ -40,6 +42,36 @@ class PrometheusSink final : public Sink {
 
   // tickguard_config_last_reload_successful (and the success timestamp when ok). Any thread.
   void set_config_reload_result(bool ok, Timestamp when);
+
+  // Counts an operator's verdict on a recorded anomaly of `detector`. Any thread.
+  void count_feedback(std::string_view detector, std::string_view verdict);
+  // Journal totals, as read from the journal just before a scrape. Any thread.
+  struct JournalTotals {
+    std::uint64_t written = 0;
+    std::uint64_t dropped = 0;
+    std::uint64_t write_errors = 0;
+    std::uint64_t deleted = 0;
+    std::uint64_t size_bytes = 0;
+  };
+  void set_journal_totals(const JournalTotals& totals);
+
+  // The live state of each instrument, from the current values of its series. Any thread.
+  struct DetectorState {
+    std::string detector;
+    double score = 0;
+    bool active = false;
+  };
+  struct SymbolState {
+    std::string exchange;
+    std::string symbol;
+    double price = 0;   // 0 until a trade was seen
+    double spread = 0;  // 0 until a quote was seen
+    double ensemble_score = 0;
+    bool feed_up = false;
+    double last_message_seconds = 0;       // Unix time; 0 before the first message
+    std::vector<DetectorState> detectors;  // sorted by name
+  };
+  std::vector<SymbolState> symbols() const;
 
   // The whole registry, plus the standard process_* metrics, in the Prometheus text exposition
   // format (version 0.0.4). Any thread.
@@ -91,8 +123,14 @@ class PrometheusSink final : public Sink {
   prometheus::Family<prometheus::Gauge>& config_reload_time_;
   prometheus::Gauge& config_reload_ok_gauge_;
   prometheus::Gauge& config_reload_time_gauge_;
+  prometheus::Family<prometheus::Counter>& feedback_;
+  prometheus::Counter& journal_written_;
+  prometheus::Counter& journal_dropped_;
+  prometheus::Counter& journal_write_errors_;
+  prometheus::Counter& journal_deleted_;
+  prometheus::Gauge& journal_size_;
 
-  std::mutex mutex_;  // guards the maps below; taken on subscribe/unsubscribe and injections only
+  mutable std::mutex mutex_;  // guards the maps below; taken on subscribe/unsubscribe and injections only
   std::map<std::string, Shared<std::unique_ptr<InstrumentSeries>>> instruments_;
   std::map<std::string, Shared<std::unique_ptr<DetectorSeries>>> detectors_;
   std::map<std::string, Shared<std::unique_ptr<ExchangeSeries>>> exchanges_;

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -179,6 +180,10 @@ DaemonProcess::DaemonProcess(std::vector<std::string> extra_args, std::vector<st
   std::vector<std::string> argv{TICKGUARD_BINARY, "run", "--web.listen-address",
                                 "127.0.0.1:" + std::to_string(port_)};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  // Each daemon keeps its journal in its own scratch directory unless the test chose one.
+  if (std::find(extra_args.begin(), extra_args.end(), "--storage.path") == extra_args.end()) {
+    argv.insert(argv.end(), {"--storage.path", (dir_.path() / "state").string()});
+  }
   pid_ = spawn(argv, dir_.path() / "stdout", dir_.path() / "stderr", environment);
 }
 

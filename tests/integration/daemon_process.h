@@ -53,7 +53,8 @@ CommandResult run_shell(const std::string& command, const std::string& input);
 
 class DaemonProcess {
  public:
-  // Starts `tickguard run --web.listen-address 127.0.0.1:<free port> <extra args>`.
+  // Starts `tickguard run --web.listen-address 127.0.0.1:<free port> <extra args>`, with
+  // `--storage.path` in a scratch directory unless `extra_args` sets it.
   // `environment` entries ("NAME=value") are added to this process's environment.
   explicit DaemonProcess(std::vector<std::string> extra_args, std::vector<std::string> environment = {});
   ~DaemonProcess();  // SIGKILL if still running

@@ -24,6 +24,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kSource[] = "test.toml";
 
@@ -91,10 +92,11 @@ TEST_F(ConfigLoader, UnknownTopLevelKeyNamesLineAndColumn) {
 listen_address = ":9787"
 )");
   EXPECT_FALSE(result.config.has_value());
-  EXPECT_THAT(result.errors,
-              ElementsAre(IsError(1, 1, "colour",
-                                  "unknown key \"colour\"; valid keys are: server, log, feed, detectors"),
-                          IsError(2, 2, "servr", "did you mean \"server\"?")));
+  EXPECT_THAT(
+      result.errors,
+      ElementsAre(IsError(1, 1, "colour",
+                          "unknown key \"colour\"; valid keys are: server, log, storage, feed, detectors"),
+                  IsError(2, 2, "servr", "did you mean \"server\"?")));
 }
 
 TEST_F(ConfigLoader, UnknownKeyInSectionListsValidKeys) {
@@ -847,6 +849,78 @@ TEST(ConfigLoaderTrusted, DefaultsToTheDescriptorAndCanBeOverridden) {
   result = load_config_string("[detectors.zscore]\ntrusted = 1\n" + feed, kSource, schema);
   EXPECT_THAT(result.errors,
               ElementsAre(IsError(2, 11, "detectors.zscore.trusted", "expected a boolean, got an integer")));
+}
+
+}  // namespace
+}  // namespace tickguard::config
+
+namespace tickguard::config {
+namespace {
+
+TEST_F(ConfigLoader, StorageKeysAreReadWithTheirUnits) {
+  const LoadResult result = Load(R"([storage]
+path = "/srv/tickguard"
+retention_time = "7d"
+retention_size = "512MB"
+
+[[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+)");
+  ASSERT_THAT(result.errors, IsEmpty());
+  ASSERT_TRUE(result.config.has_value());
+  EXPECT_EQ(result.config->storage.path, "/srv/tickguard");
+  EXPECT_EQ(result.config->storage.retention_time, std::chrono::hours(24 * 7));
+  EXPECT_EQ(result.config->storage.retention_size, 512ull << 20);
+
+  const LoadResult unlimited = Load(
+      "[storage]\nretention_time = \"0s\"\nretention_size = \"0\"\n\n[[feed]]\nexchange = "
+      "\"simulator\"\nsymbols = [\"BTC/USDT\"]\n");
+  ASSERT_THAT(unlimited.errors, IsEmpty());
+  EXPECT_EQ(unlimited.config->storage.retention_time.count(), 0);
+  EXPECT_EQ(unlimited.config->storage.retention_size, 0u);
+  EXPECT_EQ(unlimited.config->storage.path, "");  // automatic
+}
+
+TEST_F(ConfigLoader, BadStorageValuesNameTheKeyAndTheRule) {
+  const LoadResult result = Load(R"([storage]
+path = ""
+retention_time = "10m"
+retention_size = "1.5GB"
+colour = "blue"
+
+[[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+)");
+  EXPECT_THAT(
+      result.errors,
+      UnorderedElementsAre(
+          IsError(
+              5, 1, "storage.colour",
+              "unknown key \"colour\" in [storage]; valid keys are: path, retention_time, retention_size"),
+          IsError(2, 8, "storage.path", "must not be empty; omit the key for the automatic state directory"),
+          IsError(3, 18, "storage.retention_time", "must be >= 1h, got 10m"),
+          IsError(4, 18, "storage.retention_size",
+                  "invalid size \"1.5GB\": expected a whole number with a unit B, KB, MB, GB or TB "
+                  "(powers of 1024), e.g. \"512MB\", or \"0\" for no limit")));
+  const LoadResult tiny = Load(
+      "[storage]\nretention_size = \"100KB\"\n\n[[feed]]\nexchange = \"simulator\"\nsymbols = "
+      "[\"BTC/USDT\"]\n");
+  EXPECT_THAT(tiny.errors, ElementsAre(IsError(2, 18, "storage.retention_size",
+                                               "must be \"0\" (no limit) or at least 1MB, got \"100KB\"")));
+}
+
+TEST(ParseByteSize, ReadsPowersOf1024AndRejectsTheRest) {
+  EXPECT_EQ(parse_byte_size("0"), 0u);
+  EXPECT_EQ(parse_byte_size("10B"), 10u);
+  EXPECT_EQ(parse_byte_size("2KB"), 2048u);
+  EXPECT_EQ(parse_byte_size("1GB"), 1ull << 30);
+  EXPECT_EQ(parse_byte_size("3TB"), 3ull << 40);
+  for (const char* bad :
+       {"", "MB", "1", "1 MB", "1mb", "-1MB", "1.5GB", "1GiB", "99999999999999999999B", "17179869184TB"}) {
+    EXPECT_EQ(parse_byte_size(bad), std::nullopt) << bad;
+  }
 }
 
 }  // namespace

@@ -213,5 +213,66 @@ TEST(PrometheusSink, ReportsConfigReloadResult) {
   EXPECT_TRUE(has_line(sink.scrape(), "tickguard_config_last_reload_success_timestamp_seconds 1000"));
 }
 
+TEST(PrometheusSink, SymbolsReadTheLiveStateOfEachInstrument) {
+  PrometheusSink sink;
+  const Instrument eth{1, "mockex", "ETH/USDT"};
+  auto btc_sink = sink.subscribe_instrument(kBtc, kDetectors);
+  auto btc_status = sink.subscribe_feed_status(kBtc);
+  auto eth_sink = sink.subscribe_instrument(eth, {});
+  Trade trade;
+  trade.price = 60000.5;
+  btc_sink->on_trade(trade);
+  Ticker ticker;
+  ticker.bid_price = 99;
+  ticker.ask_price = 101;
+  btc_sink->on_ticker(ticker);
+  btc_sink->on_ensemble(0.6);
+  btc_sink->on_score(0, 0.8);
+  btc_sink->on_active(0, true);
+  btc_status->on_message(Timestamp(std::chrono::seconds(1700000000)));
+  sink.on_connection_state("simex", true);
+
+  const auto symbols = sink.symbols();
+  ASSERT_EQ(symbols.size(), 2u);
+  const auto& eth_state = symbols[0];  // sorted by exchange, then symbol
+  EXPECT_EQ(eth_state.exchange, "mockex");
+  EXPECT_EQ(eth_state.price, 0);
+  EXPECT_FALSE(eth_state.feed_up);  // no feed status subscribed: no exchange series
+  EXPECT_TRUE(eth_state.detectors.empty());
+  const auto& btc = symbols[1];
+  EXPECT_EQ(btc.exchange, "simex");
+  EXPECT_EQ(btc.symbol, "BTC/USDT");
+  EXPECT_EQ(btc.price, 60000.5);
+  EXPECT_DOUBLE_EQ(btc.spread, 0.02);
+  EXPECT_EQ(btc.ensemble_score, 0.6);
+  EXPECT_TRUE(btc.feed_up);
+  EXPECT_EQ(btc.last_message_seconds, 1700000000);
+  ASSERT_EQ(btc.detectors.size(), 2u);
+  EXPECT_EQ(btc.detectors[0].detector, "volume_spike");  // by name
+  EXPECT_EQ(btc.detectors[1].detector, "zscore");
+  EXPECT_EQ(btc.detectors[1].score, 0.8);
+  EXPECT_TRUE(btc.detectors[1].active);
+  EXPECT_FALSE(btc.detectors[0].active);
+}
+
+TEST(PrometheusSink, FeedbackAndJournalTotalsAreExported) {
+  PrometheusSink sink;
+  sink.count_feedback("pump_dump", "true_positive");
+  sink.count_feedback("pump_dump", "true_positive");
+  sink.count_feedback("zscore", "false_positive");
+  sink.set_journal_totals({.written = 10, .dropped = 1, .write_errors = 2, .deleted = 3, .size_bytes = 4096});
+  sink.set_journal_totals({.written = 12, .dropped = 1, .write_errors = 2, .deleted = 3, .size_bytes = 8192});
+  const std::string text = sink.scrape();
+  EXPECT_TRUE(has_line(text, R"(tickguard_feedback_total{detector="pump_dump",verdict="true_positive"} 2)"))
+      << text;
+  EXPECT_TRUE(has_line(text, R"(tickguard_feedback_total{detector="zscore",verdict="false_positive"} 1)"));
+  EXPECT_TRUE(has_line(text, "tickguard_journal_records_written_total 12"));
+  EXPECT_TRUE(has_line(text, "tickguard_journal_records_dropped_total 1"));
+  EXPECT_TRUE(has_line(text, "tickguard_journal_write_errors_total 2"));
+  EXPECT_TRUE(has_line(text, "tickguard_journal_records_deleted_total 3"));
+  EXPECT_TRUE(has_line(text, "tickguard_journal_size_bytes 8192"));
+  EXPECT_NE(text.find("# TYPE tickguard_journal_records_written_total counter"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tickguard::exporters
