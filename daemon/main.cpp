@@ -200,6 +200,14 @@ int run(const RunFlags& flags) {
   SystemClock clock;
   exporters::PrometheusSink sink;
   sink.set_config_reload_result(true, clock.now());
+  {
+    // Feed anomalies (a book lost sync, "feed_integrity") take feedback too.
+    std::vector<std::string> detectors{"feed_integrity"};
+    for (const auto& descriptor : detector_registry()) detectors.push_back(descriptor.name);
+    const std::vector<std::string_view> verdicts = {journal::verdict_name(journal::Verdict::kTruePositive),
+                                                    journal::verdict_name(journal::Verdict::kFalsePositive)};
+    sink.declare_feedback(detectors, verdicts);
+  }
 
   // The anomaly journal, and the API over it.
   journal::JournalOptions journal_options;

@@ -363,6 +363,14 @@ void PrometheusSink::count_feedback(std::string_view detector, std::string_view 
   feedback_.Add({{"detector", std::string(detector)}, {"verdict", std::string(verdict)}}).Increment();
 }
 
+void PrometheusSink::declare_feedback(std::span<const std::string> detectors,
+                                      std::span<const std::string_view> verdicts) {
+  for (const auto& detector : detectors) {
+    for (const auto verdict : verdicts)
+      feedback_.Add({{"detector", detector}, {"verdict", std::string(verdict)}});
+  }
+}
+
 void PrometheusSink::set_journal_totals(const JournalTotals& totals) {
   // Counters only go up: add what the journal counted since the last call.
   auto catch_up = [](Counter& counter, std::uint64_t total) {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,9 @@ class PrometheusSink final : public Sink {
 
   // Counts an operator's verdict on a recorded anomaly of `detector`. Any thread.
   void count_feedback(std::string_view detector, std::string_view verdict);
+  // Creates the feedback series of each detector and verdict at 0, so that increase() sees the
+  // first verdict. Any thread.
+  void declare_feedback(std::span<const std::string> detectors, std::span<const std::string_view> verdicts);
   // Journal totals, as read from the journal just before a scrape. Any thread.
   struct JournalTotals {
     std::uint64_t written = 0;

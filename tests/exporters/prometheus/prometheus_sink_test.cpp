@@ -257,6 +257,11 @@ TEST(PrometheusSink, SymbolsReadTheLiveStateOfEachInstrument) {
 
 TEST(PrometheusSink, FeedbackAndJournalTotalsAreExported) {
   PrometheusSink sink;
+  const std::vector<std::string> detectors = {"pump_dump", "zscore"};
+  const std::vector<std::string_view> verdicts = {"true_positive", "false_positive"};
+  sink.declare_feedback(detectors, verdicts);
+  EXPECT_TRUE(
+      has_line(sink.scrape(), R"(tickguard_feedback_total{detector="zscore",verdict="true_positive"} 0)"));
   sink.count_feedback("pump_dump", "true_positive");
   sink.count_feedback("pump_dump", "true_positive");
   sink.count_feedback("zscore", "false_positive");
