@@ -365,7 +365,8 @@ void AnomalyApi::register_routes(httplib::Server& server) {
                               "\"comment\" is longer than " + std::to_string(kMaxCommentBytes) + " bytes");
           }
         }
-        for (auto [key, value] : body.get_object().value_unsafe()) {
+        const simdjson::dom::object fields = body.get_object().value_unsafe();  // is_object() checked above
+        for (auto [key, value] : fields) {
           if (key != "verdict" && key != "comment") {
             return send_error(res, 400, "bad_data", "unknown field \"" + std::string(key) + "\"");
           }
