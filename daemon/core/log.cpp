@@ -8,6 +8,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "core/text_escape.h"
+
 namespace tickguard::log {
 namespace {
 
@@ -45,45 +47,12 @@ bool needs_logfmt_quotes(std::string_view v) {
   return false;
 }
 
-// Escapes for a double-quoted string; valid for both logfmt and JSON.
-void append_quoted(std::string& out, std::string_view v) {
-  out += '"';
-  for (char c : v) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 void append_logfmt(std::string& out, std::string_view key, std::string_view value) {
   if (!out.empty()) out += ' ';
   out += key;
   out += '=';
   if (needs_logfmt_quotes(value)) {
-    append_quoted(out, value);
+    append_json_string(out, value);
   } else {
     out += value;
   }
@@ -91,10 +60,10 @@ void append_logfmt(std::string& out, std::string_view key, std::string_view valu
 
 void append_json(std::string& out, std::string_view key, std::string_view value, bool quoted) {
   out += out.size() > 1 ? "," : "";
-  append_quoted(out, key);
+  append_json_string(out, key);
   out += ':';
   if (quoted) {
-    append_quoted(out, value);
+    append_json_string(out, value);
   } else {
     out += value;
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/text_escape.h"
 #include "feeds/common/time_parse.h"
 
 namespace tickguard::replay {
@@ -103,23 +104,6 @@ void append_number(std::string& out, double value) {
   char buffer[32];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest round trip
   out.append(buffer, result.ptr);
-}
-
-void append_string(std::string& out, std::string_view text) {
-  out += '"';
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escape[8];
-      std::snprintf(escape, sizeof escape, "\\u%04x", c);
-      out += escape;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
 }
 
 void append_levels(std::string& out, const std::array<BookLevel, BookSnapshot::kMaxDepth>& levels,
@@ -264,9 +248,9 @@ void write_event_line(std::ostream& out, const Instrument& instrument, const Mar
     line += "{\"type\":\"";
     line += type;
     line += "\",\"exchange\":";
-    append_string(line, instrument.exchange);
+    append_json_string(line, instrument.exchange);
     line += ",\"symbol\":";
-    append_string(line, instrument.symbol);
+    append_json_string(line, instrument.symbol);
     line += ",\"time\":" + std::to_string(time.time_since_epoch().count());
     if (receive_time != time)
       line += ",\"receive_time\":" + std::to_string(receive_time.time_since_epoch().count());
@@ -301,7 +285,7 @@ void write_event_line(std::ostream& out, const Instrument& instrument, const Mar
     return;  // candles are not part of the format
   }
   line += ",\"label\":";
-  append_string(line, label);
+  append_json_string(line, label);
   line += "}\n";
   out << line;
 }

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 
+#include "core/text_escape.h"
 #include "replay/replay.h"
 
 namespace tickguard::replay {
@@ -15,29 +16,6 @@ constexpr double kPlotHeight = 260;
 constexpr double kScoreHeight = 140;
 constexpr double kMargin = 50;
 constexpr std::size_t kMaxPoints = 2000;  // a polyline never has more vertices than this
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string number(double value, const char* format = "%.6g") {
   char buffer[48];
@@ -115,7 +93,7 @@ void write_chart(std::ostream& out, const ReportData& data, std::size_t index,
                  const std::map<std::string, std::size_t>& detector_index) {
   const ReportData::Series& series = data.series[index];
   if (data.series.size() > 1) {
-    out << "<h2>" << escape(series.exchange) << " " << escape(series.symbol) << "</h2>\n";
+    out << "<h2>" << escape_html(series.exchange) << " " << escape_html(series.symbol) << "</h2>\n";
   }
   if (series.times.empty()) {
     out << "<p>No prices.</p>\n";
@@ -141,9 +119,9 @@ void write_chart(std::ostream& out, const ReportData& data, std::size_t index,
     out << "<circle cx=\"" << number(price.x(series.times[point]), "%.1f") << "\" cy=\""
         << number(price.y(series.prices[point]), "%.1f")
         << "\" r=\"5\" fill=\"none\" stroke-width=\"2\" stroke=\""
-        << colour(found == detector_index.end() ? 0 : found->second) << "\"><title>" << escape(event.detector)
-        << " (" << escape(event.severity) << ") at " << utc(event.time) << ": " << escape(event.message)
-        << "</title></circle>\n";
+        << colour(found == detector_index.end() ? 0 : found->second) << "\"><title>"
+        << escape_html(event.detector) << " (" << escape_html(event.severity) << ") at " << utc(event.time)
+        << ": " << escape_html(event.message) << "</title></circle>\n";
   }
   out << "<text x=\"" << kMargin << "\" y=\"" << number(score.top - 4, "%.1f")
       << "\">ensemble score (threshold 0.5)</text>\n"
@@ -161,13 +139,13 @@ void write_chart(std::ostream& out, const ReportData& data, std::size_t index,
 
 void write_html_report(std::ostream& out, const std::string& title, const ReportData& data) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tickguard replay: "
-      << escape(title) << "</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
+      << escape_html(title) << "</title>\n<style>body{font-family:sans-serif;margin:2em;color:#222}"
       << "svg{background:#fafafa;border:1px solid #ddd}svg text{font-size:11px;fill:#555}"
       << "table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px "
          "8px;text-align:left}"
       << "th{background:#eee}.legend span{display:inline-block;margin-right:1.2em}"
       << ".sw{display:inline-block;width:10px;height:10px;margin-right:4px}</style></head><body>\n";
-  out << "<h1>tickguard replay: " << escape(title) << "</h1>\n";
+  out << "<h1>tickguard replay: " << escape_html(title) << "</h1>\n";
   std::size_t points = 0;
   double t0 = 0, t1 = 0;
   for (const auto& series : data.series) {
@@ -191,8 +169,8 @@ void write_html_report(std::ostream& out, const std::string& title, const Report
 
   out << "<div class=\"legend\">";
   for (std::size_t d = 0; d < data.detectors.size(); ++d) {
-    out << "<span><i class=\"sw\" style=\"background:" << colour(d) << "\"></i>" << escape(data.detectors[d])
-        << "</span>";
+    out << "<span><i class=\"sw\" style=\"background:" << colour(d) << "\"></i>"
+        << escape_html(data.detectors[d]) << "</span>";
   }
   out << "</div>\n";
   std::map<std::string, std::size_t> detector_index;
@@ -212,13 +190,13 @@ void write_html_report(std::ostream& out, const std::string& title, const Report
     for (const auto& event : data.events) {
       out << "<tr><td>" << utc(event.time) << "</td><td>" << event.row + 1 << "</td><td>";
       if (instruments && event.series < data.series.size()) {
-        out << escape(data.series[event.series].exchange) << " " << escape(data.series[event.series].symbol)
-            << "</td><td>";
+        out << escape_html(data.series[event.series].exchange) << " "
+            << escape_html(data.series[event.series].symbol) << "</td><td>";
       }
-      out << escape(event.detector) << "</td><td>" << escape(event.severity) << "</td><td>"
+      out << escape_html(event.detector) << "</td><td>" << escape_html(event.severity) << "</td><td>"
           << number(event.score, "%.3f") << "</td><td>" << number(event.observed) << "</td><td>["
           << number(event.expected_low) << ", " << number(event.expected_high) << "]</td><td>"
-          << escape(event.message) << "</td></tr>\n";
+          << escape_html(event.message) << "</td></tr>\n";
     }
     out << "</table>\n";
   }

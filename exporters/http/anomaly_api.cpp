@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 
+#include "core/rfc3339.h"
 #include "exporters/http/json_writer.h"
 
 namespace tickguard::exporters {
@@ -166,59 +167,7 @@ std::optional<Timestamp> parse_api_time(std::string_view text) {
     }
     return Timestamp(std::chrono::seconds(*whole) + Duration(fraction_ns));
   }
-  // RFC 3339: YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
-  auto digits = [&](std::size_t at, std::size_t count, int& out) {
-    if (at + count > text.size()) return false;
-    out = 0;
-    for (std::size_t i = at; i < at + count; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      out = out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!digits(0, 4, year) || text.size() < 20 || text[4] != '-' || !digits(5, 2, month) || text[7] != '-' ||
-      !digits(8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !digits(11, 2, hour) ||
-      text[13] != ':' || !digits(14, 2, minute) || text[16] != ':' || !digits(17, 2, second)) {
-    return std::nullopt;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
-    return std::nullopt;
-  std::size_t at = 19;
-  std::int64_t fraction_ns = 0;
-  if (at < text.size() && text[at] == '.') {
-    ++at;
-    std::int64_t scale = 100000000;
-    const std::size_t first = at;
-    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
-      fraction_ns += (text[at] - '0') * scale;
-      scale /= 10;
-      ++at;
-    }
-    if (at == first) return std::nullopt;
-  }
-  std::int64_t offset_seconds = 0;
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z')) {
-    ++at;
-  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
-    int oh = 0, om = 0;
-    if (!digits(at + 1, 2, oh) || at + 3 >= text.size() || text[at + 3] != ':' || !digits(at + 4, 2, om)) {
-      return std::nullopt;
-    }
-    offset_seconds = (text[at] == '+' ? 1 : -1) * (std::int64_t{oh} * 3600 + std::int64_t{om} * 60);
-    at += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (at != text.size()) return std::nullopt;
-  const std::chrono::year_month_day date{std::chrono::year(year),
-                                         std::chrono::month(static_cast<unsigned>(month)),
-                                         std::chrono::day(static_cast<unsigned>(day))};
-  if (!date.ok()) return std::nullopt;
-  const auto midnight = std::chrono::sys_days(date);
-  return Timestamp(std::chrono::duration_cast<Duration>(midnight.time_since_epoch())) +
-         std::chrono::hours(hour) + std::chrono::minutes(minute) + std::chrono::seconds(second) -
-         std::chrono::seconds(offset_seconds) + Duration(fraction_ns);
+  return parse_rfc3339(text);
 }
 
 std::string format_api_time(Timestamp time) {

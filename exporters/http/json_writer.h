@@ -6,10 +6,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/text_escape.h"
 
 namespace tickguard::exporters {
 
@@ -98,37 +99,7 @@ class JsonWriter {
     if (!first_.back()) out_ += ',';
     first_.back() = false;
   }
-  void quote(std::string_view text) {
-    out_ += '"';
-    for (const char c : text) {
-      switch (c) {
-        case '"':
-          out_ += "\\\"";
-          break;
-        case '\\':
-          out_ += "\\\\";
-          break;
-        case '\n':
-          out_ += "\\n";
-          break;
-        case '\r':
-          out_ += "\\r";
-          break;
-        case '\t':
-          out_ += "\\t";
-          break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char escape[8];
-            std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned>(c));
-            out_ += escape;
-          } else {
-            out_ += c;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void quote(std::string_view text) { append_json_string(out_, text); }
 
   std::string out_;
   std::vector<bool> first_;

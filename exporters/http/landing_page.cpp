@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "core/text_escape.h"
+
 namespace tickguard::exporters {
 namespace {
 
@@ -149,29 +151,6 @@ start();
 </body>
 </html>
 )html";
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 

@@ -1,8 +1,9 @@
-#include "feeds/common/time_parse.h"
+#include "core/rfc3339.h"
 
 #include <chrono>
+#include <cstdint>
 
-namespace tickguard::feeds {
+namespace tickguard {
 namespace {
 
 // Reads exactly `n` digits at `pos`.
@@ -66,4 +67,4 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   return Timestamp(std::chrono::seconds(seconds) + std::chrono::nanoseconds(nanos));
 }
 
-}  // namespace tickguard::feeds
+}  // namespace tickguard
