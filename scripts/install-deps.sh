@@ -9,6 +9,7 @@ packages=(
   libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libssl-dev libcli11-dev
   libsqlite3-dev zlib1g-dev libbrotli-dev
   prometheus prometheus-alertmanager jsonnet chromium chromium-driver curl clang-format clang-tidy
+  debhelper dpkg-dev lintian fakeroot kubernetes-client
 )
 
 missing=()
