@@ -63,6 +63,8 @@ struct RunFlags {
   std::string log_level;
   std::string log_format;
   std::string storage_path;
+  int cluster_shard = -1;  // -1: not given
+  int cluster_shards = -1;
 };
 
 config::ConfigSchema schema() {
@@ -102,6 +104,22 @@ void apply_flags(const RunFlags& flags, config::Config& config) {
   if (flags.log_format == "logfmt") config.log.format = config::LogFormat::kLogfmt;
   if (flags.log_format == "json") config.log.format = config::LogFormat::kJson;
   if (!flags.storage_path.empty()) config.storage.path = flags.storage_path;
+  if (flags.cluster_shards >= 0) config.cluster.shards = flags.cluster_shards;
+  if (flags.cluster_shard >= 0) config.cluster.shard = flags.cluster_shard;
+}
+
+// The shard settings after flags (the config file alone was validated by the loader): empty when
+// valid, else the reason.
+std::string cluster_error(const config::Config& config) {
+  if (config.cluster.shards < 1 || config.cluster.shards > config::kMaxShards) {
+    return "invalid shards " + std::to_string(config.cluster.shards) + ": must be between 1 and " +
+           std::to_string(config::kMaxShards);
+  }
+  if (config.cluster.shard < 0 || config.cluster.shard >= config.cluster.shards) {
+    return "invalid shard " + std::to_string(config.cluster.shard) + ": must be between 0 and shards - 1 (" +
+           std::to_string(config.cluster.shards - 1) + ")";
+  }
+  return {};
 }
 
 // [storage] path, or the automatic state directory.
@@ -157,6 +175,13 @@ void reload(const RunFlags& flags, const Clock& clock, exporters::PrometheusSink
   }
   config::Config next = std::move(*loaded.config);
   apply_flags(flags, next);
+  if (const std::string error = cluster_error(next); !error.empty()) {
+    log::error("invalid configuration, keeping the running one", {{"err", "[cluster]: " + error}});
+    sink.set_config_reload_result(false, clock.now());
+    notify("READY=1\nSTATUS=reload failed: invalid configuration, running the previous one");
+    return;
+  }
+  sink.set_shard(next.cluster.shard, next.cluster.shards);
   if (next.server.listen_address != current.server.listen_address) {
     log::warn("listen address changes take effect after a restart",
               {{"running", current.server.listen_address}, {"configured", next.server.listen_address}});
@@ -183,6 +208,10 @@ int run(const RunFlags& flags) {
   }
   config::Config config = std::move(*loaded.config);
   apply_flags(flags, config);
+  if (const std::string error = cluster_error(config); !error.empty()) {
+    std::cerr << "--cluster.shard/--cluster.shards: " << error << '\n';
+    return kExitUsage;
+  }
   const auto address = config::parse_listen_address(config.server.listen_address);
   if (!address) {
     std::cerr << "invalid --web.listen-address '" << config.server.listen_address
@@ -200,6 +229,7 @@ int run(const RunFlags& flags) {
   SystemClock clock;
   exporters::PrometheusSink sink;
   sink.set_config_reload_result(true, clock.now());
+  sink.set_shard(config.cluster.shard, config.cluster.shards);
   {
     // Feed anomalies (a book lost sync, "feed_integrity") take feedback too.
     std::vector<std::string> detectors{"feed_integrity"};
@@ -451,6 +481,10 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   run_cmd->add_option("--log.format", flags.log_format, "logfmt|json (default logfmt)")
       ->check(CLI::IsMember({"logfmt", "json"}));
+  run_cmd->add_option("--cluster.shard", flags.cluster_shard,
+                      "This instance's shard, 0 to shards - 1 (default: [cluster] shard, else 0)");
+  run_cmd->add_option("--cluster.shards", flags.cluster_shards,
+                      "Number of instances sharing the instruments (default: [cluster] shards, else 1)");
   run_cmd->add_option("--storage.path", flags.storage_path,
                       "State directory for the anomaly journal (default: [storage] path, else automatic)");
 

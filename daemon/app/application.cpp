@@ -1,9 +1,11 @@
 #include "app/application.h"
 
+#include <string>
 #include <vector>
 
 #include "core/log.h"
 #include "core/pipeline.h"
+#include "core/shard.h"
 #include "detectors/registry.h"
 #include "feeds/registry.h"
 
@@ -12,6 +14,7 @@ namespace tickguard::app {
 struct Application::Running {
   std::unique_ptr<Pipeline> pipeline;
   std::vector<std::unique_ptr<Feed>> feeds;
+  std::vector<std::string> feed_exchanges;  // the `exchange` of each feed, for logs
 
   void stop() {
     for (auto& feed : feeds) feed->stop();
@@ -43,19 +46,32 @@ Status Application::build(const config::Config& config, std::unique_ptr<Running>
   std::vector<Instrument> instruments;
   std::vector<std::vector<Instrument>> per_feed;
   for (const auto& feed : config.feeds) {
-    per_feed.push_back(feeds::feed_instruments(feed));
-    for (auto& instrument : per_feed.back()) {
+    // This instance's share: the instruments whose asset group hashes to its shard.
+    std::vector<Instrument> mine;
+    for (auto& instrument : feeds::feed_instruments(feed)) {
+      if (shard_of(instrument.symbol, config.cluster.shards) != config.cluster.shard) continue;
       instrument.id = static_cast<InstrumentId>(instruments.size());
       instruments.push_back(instrument);
+      mine.push_back(std::move(instrument));
     }
+    per_feed.push_back(std::move(mine));
   }
   auto running = std::make_unique<Running>();
   running->pipeline = std::make_unique<Pipeline>(std::move(instruments), detector_specs(config), sink_);
   const feeds::FeedContext context{clock_, sink_};
   for (std::size_t i = 0; i < config.feeds.size(); ++i) {
+    if (per_feed[i].empty()) {
+      // Every symbol of this feed belongs to other shards: no connection at all.
+      log::info("feed has no instrument on this shard; not started",
+                {{"exchange", config.feeds[i].exchange},
+                 {"shard", static_cast<std::uint64_t>(config.cluster.shard)},
+                 {"shards", static_cast<std::uint64_t>(config.cluster.shards)}});
+      continue;
+    }
     auto feed = feeds::create_feed(config.feeds[i], std::move(per_feed[i]), context);
     if (!feed) return Status::InvalidArgument("unsupported exchange: " + config.feeds[i].exchange);
     running->feeds.push_back(std::move(feed));
+    running->feed_exchanges.push_back(config.feeds[i].exchange);
   }
   out = std::move(running);
   return Status::Ok();
@@ -83,7 +99,7 @@ Status Application::reload(const config::Config& config) {
   for (std::size_t i = 0; i < next->feeds.size(); ++i) {
     if (Status s = next->feeds[i]->start(*ports[i]); !s.ok()) {
       // The other feeds keep running; the caller reports the failure.
-      log::error("feed failed to start", {{"exchange", config.feeds[i].exchange}, {"err", s.message()}});
+      log::error("feed failed to start", {{"exchange", next->feed_exchanges[i]}, {"err", s.message()}});
       result = s;
     }
   }

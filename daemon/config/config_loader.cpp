@@ -20,7 +20,9 @@ namespace {
 
 constexpr std::string_view kSimulator = "simulator";
 
-const std::vector<std::string_view> kTopLevelKeys = {"server", "log", "storage", "feed", "detectors"};
+const std::vector<std::string_view> kTopLevelKeys = {"server",  "log",  "storage",
+                                                     "cluster", "feed", "detectors"};
+const std::vector<std::string_view> kClusterKeys = {"shard", "shards"};
 const std::vector<std::string_view> kStorageKeys = {"path", "retention_time", "retention_size"};
 const std::vector<std::string_view> kServerKeys = {"listen_address"};
 const std::vector<std::string_view> kLogKeys = {"level", "format"};
@@ -286,6 +288,7 @@ class Validator {
   void server(const toml::table& table, ServerOptions& out);
   void log(const toml::table& table, LogOptions& out);
   void storage(const toml::table& table, StorageOptions& out);
+  void cluster(const toml::table& table, ClusterOptions& out);
   void feeds(const toml::table& root, std::vector<FeedOptions>& out);
   FeedSubscriptions feed(const toml::table& table, std::string_view path, FeedOptions& out);
   // Reads a feed's `exchange`; true when it names a supported exchange.
@@ -451,6 +454,9 @@ Config Validator::validate(const toml::table& root) {
   if (const toml::node* node = root.get("storage")) {
     if (const toml::table* table = as_table(*node, "storage")) storage(*table, config.storage);
   }
+  if (const toml::node* node = root.get("cluster")) {
+    if (const toml::table* table = as_table(*node, "cluster")) cluster(*table, config.cluster);
+  }
   feeds(root, config.feeds);
   detectors(root.get("detectors"), config.detectors);
   return config;
@@ -468,6 +474,29 @@ void Validator::server(const toml::table& table, ServerOptions& out) {
       return;
     }
     out.listen_address = *text;
+  }
+}
+
+void Validator::cluster(const toml::table& table, ClusterOptions& out) {
+  report_unknown_keys(table, "cluster", kClusterKeys, "[cluster]");
+  const toml::node* shards_node = table.get("shards");
+  if (shards_node != nullptr) {
+    const std::optional<std::int64_t> shards = as_integer(*shards_node, "cluster.shards");
+    if (shards &&
+        check_range(*shards_node, "cluster.shards", static_cast<double>(*shards), closed(1, kMaxShards))) {
+      out.shards = static_cast<int>(*shards);
+    }
+  }
+  if (const toml::node* node = table.get("shard")) {
+    const std::optional<std::int64_t> shard = as_integer(*node, "cluster.shard");
+    if (!shard) return;
+    if (*shard < 0 || *shard >= out.shards) {
+      report(node->source(), "cluster.shard",
+             "must be between 0 and shards - 1 (" + std::to_string(out.shards - 1) + "), got " +
+                 std::to_string(*shard));
+      return;
+    }
+    out.shard = static_cast<int>(*shard);
   }
 }
 

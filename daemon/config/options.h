@@ -27,6 +27,14 @@ struct StorageOptions {
   std::uint64_t retention_size = 1ull << 30;                              // bytes; 0: no limit
 };
 
+// Several instances sharing the work: instance `shard` of `shards` watches the instruments whose
+// asset group hashes to it (core/shard.h). One instance: shard 0 of 1, everything.
+struct ClusterOptions {
+  int shard = 0;   // 0 <= shard < shards
+  int shards = 1;  // 1 to kMaxShards
+};
+inline constexpr int kMaxShards = 1024;
+
 struct LogOptions {
   LogLevel level = LogLevel::kInfo;
   LogFormat format = LogFormat::kLogfmt;
@@ -75,6 +83,7 @@ struct Config {
   ServerOptions server;
   LogOptions log;
   StorageOptions storage;
+  ClusterOptions cluster;
   std::vector<FeedOptions> feeds;
   std::vector<DetectorOptions> detectors;  // one per registered detector, in registry order
 };

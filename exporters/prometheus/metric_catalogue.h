@@ -59,6 +59,9 @@ inline constexpr MetricName kConfigReloadOk{"tickguard_config_last_reload_succes
 inline constexpr MetricName kConfigReloadTime{
     "tickguard_config_last_reload_success_timestamp_seconds",
     "Unix time of the last successful configuration load or reload."};
+inline constexpr MetricName kShardInfo{
+    "tickguard_shard_info",
+    "This instance's shard and the number of shards ([cluster] shard, shards); the value is always 1."};
 inline constexpr MetricName kFeedback{"tickguard_feedback_total",
                                       "Operator verdicts on recorded anomalies (POST "
                                       "/api/v1/anomalies/{id}/feedback), by detector and verdict."};

@@ -163,6 +163,7 @@ PrometheusSink::PrometheusSink()
       config_reload_time_(build(prometheus::BuildGauge(), metrics::kConfigReloadTime, *registry_)),
       config_reload_ok_gauge_(config_reload_ok_.Add({})),
       config_reload_time_gauge_(config_reload_time_.Add({})),
+      shard_info_(build(prometheus::BuildGauge(), metrics::kShardInfo, *registry_)),
       feedback_(build(prometheus::BuildCounter(), metrics::kFeedback, *registry_)),
       journal_written_(build(prometheus::BuildCounter(), metrics::kJournalWritten, *registry_).Add({})),
       journal_dropped_(build(prometheus::BuildCounter(), metrics::kJournalDropped, *registry_).Add({})),
@@ -357,6 +358,14 @@ void PrometheusSink::on_injected_anomaly(const InjectedAnomaly& anomaly) {
 void PrometheusSink::set_config_reload_result(bool ok, Timestamp when) {
   config_reload_ok_gauge_.Set(ok ? 1 : 0);
   if (ok) config_reload_time_gauge_.Set(to_unix_seconds(when));
+}
+
+void PrometheusSink::set_shard(int shard, int shards) {
+  std::lock_guard lock(mutex_);
+  if (shard_info_gauge_ != nullptr) shard_info_.Remove(shard_info_gauge_);
+  shard_info_gauge_ =
+      &shard_info_.Add({{"shard", std::to_string(shard)}, {"shards", std::to_string(shards)}});
+  shard_info_gauge_->Set(1);
 }
 
 void PrometheusSink::count_feedback(std::string_view detector, std::string_view verdict) {

@@ -44,6 +44,8 @@ class PrometheusSink final : public Sink {
   // tickguard_config_last_reload_successful (and the success timestamp when ok). Any thread.
   void set_config_reload_result(bool ok, Timestamp when);
 
+  // tickguard_shard_info{shard, shards}: replaces the previous series. Any thread.
+  void set_shard(int shard, int shards);
   // Counts an operator's verdict on a recorded anomaly of `detector`. Any thread.
   void count_feedback(std::string_view detector, std::string_view verdict);
   // Creates the feedback series of each detector and verdict at 0, so that increase() sees the
@@ -127,6 +129,8 @@ class PrometheusSink final : public Sink {
   prometheus::Family<prometheus::Gauge>& config_reload_time_;
   prometheus::Gauge& config_reload_ok_gauge_;
   prometheus::Gauge& config_reload_time_gauge_;
+  prometheus::Family<prometheus::Gauge>& shard_info_;
+  prometheus::Gauge* shard_info_gauge_ = nullptr;  // guarded by mutex_
   prometheus::Family<prometheus::Counter>& feedback_;
   prometheus::Counter& journal_written_;
   prometheus::Counter& journal_dropped_;

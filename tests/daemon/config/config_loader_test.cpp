@@ -94,9 +94,10 @@ listen_address = ":9787"
   EXPECT_FALSE(result.config.has_value());
   EXPECT_THAT(
       result.errors,
-      ElementsAre(IsError(1, 1, "colour",
-                          "unknown key \"colour\"; valid keys are: server, log, storage, feed, detectors"),
-                  IsError(2, 2, "servr", "did you mean \"server\"?")));
+      ElementsAre(
+          IsError(1, 1, "colour",
+                  "unknown key \"colour\"; valid keys are: server, log, storage, cluster, feed, detectors"),
+          IsError(2, 2, "servr", "did you mean \"server\"?")));
 }
 
 TEST_F(ConfigLoader, UnknownKeyInSectionListsValidKeys) {
@@ -921,6 +922,48 @@ TEST(ParseByteSize, ReadsPowersOf1024AndRejectsTheRest) {
        {"", "MB", "1", "1 MB", "1mb", "-1MB", "1.5GB", "1GiB", "99999999999999999999B", "17179869184TB"}) {
     EXPECT_EQ(parse_byte_size(bad), std::nullopt) << bad;
   }
+}
+
+TEST_F(ConfigLoader, ClusterShardAndShardsAreReadAndChecked) {
+  const LoadResult result = Load(R"([cluster]
+shard = 2
+shards = 3
+
+[[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+)");
+  ASSERT_THAT(result.errors, IsEmpty());
+  EXPECT_EQ(result.config->cluster.shard, 2);
+  EXPECT_EQ(result.config->cluster.shards, 3);
+
+  const LoadResult defaults = Load("[[feed]]\nexchange = \"simulator\"\nsymbols = [\"BTC/USDT\"]\n");
+  ASSERT_THAT(defaults.errors, IsEmpty());
+  EXPECT_EQ(defaults.config->cluster.shard, 0);
+  EXPECT_EQ(defaults.config->cluster.shards, 1);
+
+  const LoadResult bad = Load(R"([cluster]
+shard = 3
+shards = 3
+zone = "a"
+
+[[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+)");
+  EXPECT_THAT(bad.errors, UnorderedElementsAre(
+                              IsError(4, 1, "cluster.zone",
+                                      "unknown key \"zone\" in [cluster]; valid keys are: shard, shards"),
+                              IsError(2, 9, "cluster.shard", "must be between 0 and shards - 1 (2), got 3")));
+  const LoadResult too_many = Load(R"([cluster]
+shards = 2000
+
+[[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT"]
+)");
+  EXPECT_THAT(too_many.errors, ElementsAre(IsError(2, 10, "cluster.shards",
+                                                   "must be between 1 and 1024 (inclusive), got 2000")));
 }
 
 }  // namespace
