@@ -283,6 +283,17 @@ int run(const RunFlags& flags) {
     log::error("cannot start the HTTP server", {{"err", s.message()}});
     return kExitFailure;
   }
+  // The systemd watchdog is fed from the detector loop itself, only while every detector thread
+  // keeps looping: a wedged pipeline stops the pings and systemd restarts the daemon.
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
+  const auto stall_limit =
+      std::min<std::chrono::nanoseconds>(kMaxStall, std::chrono::microseconds(watchdog_usec));
+  if (watchdog) {
+    app.set_alive({.on_alive = [] { sd_notify(0, "WATCHDOG=1"); },
+                   .interval = std::chrono::microseconds(watchdog_usec / 2),
+                   .max_stall = stall_limit});
+  }
   if (Status s = app.start(config); !s.ok()) {
     log::error("cannot start", {{"err", s.message()}});
     http.stop();
@@ -296,9 +307,7 @@ int run(const RunFlags& flags) {
                                   {"instruments", static_cast<std::uint64_t>(app.instrument_count())}});
   notify("READY=1\n" + status_line(app));
 
-  std::uint64_t watchdog_usec = 0;
-  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
-  const long wait_ms = watchdog ? static_cast<long>(watchdog_usec / 2000) : 1000;
+  constexpr long wait_ms = 1000;
   for (;;) {
     timespec timeout{wait_ms / 1000, (wait_ms % 1000) * 1000000};
     const int sig = sigtimedwait(&signals, nullptr, &timeout);
@@ -308,14 +317,8 @@ int run(const RunFlags& flags) {
       log::info("shutting down", {{"signal", strsignal(sig)}});
       break;
     }
-    if (watchdog) {
-      const auto stall_limit =
-          std::min<std::chrono::nanoseconds>(kMaxStall, std::chrono::microseconds(watchdog_usec));
-      if (app.healthy(stall_limit)) {
-        notify("WATCHDOG=1");
-      } else {
-        log::error("a detector thread has stalled; not feeding the watchdog");
-      }
+    if (watchdog && !app.healthy(stall_limit)) {
+      log::error("a detector thread has stalled; the watchdog is no longer fed");
     }
   }
   notify("STOPPING=1");

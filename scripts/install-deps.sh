@@ -9,7 +9,7 @@ packages=(
   libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev libssl-dev libcli11-dev
   libsqlite3-dev zlib1g-dev libbrotli-dev
   prometheus prometheus-alertmanager jsonnet chromium chromium-driver curl clang-format clang-tidy
-  debhelper dpkg-dev lintian fakeroot kubernetes-client
+  debhelper dpkg-dev lintian fakeroot
 )
 
 missing=()
@@ -18,6 +18,12 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# kubectl (its built-in kustomize renders packaging/kubernetes): any kubectl will do. Debian's
+# kubernetes-client ships /usr/bin/kubectl too, so it is installed only where none exists (it cannot
+# be installed over another vendor's kubectl package).
+if ! command -v kubectl >/dev/null 2>&1; then
+  missing+=(kubernetes-client)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then

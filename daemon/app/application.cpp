@@ -57,7 +57,10 @@ Status Application::build(const config::Config& config, std::unique_ptr<Running>
     per_feed.push_back(std::move(mine));
   }
   auto running = std::make_unique<Running>();
-  running->pipeline = std::make_unique<Pipeline>(std::move(instruments), detector_specs(config), sink_);
+  PipelineOptions pipeline_options;
+  pipeline_options.alive = alive_;
+  running->pipeline =
+      std::make_unique<Pipeline>(std::move(instruments), detector_specs(config), sink_, pipeline_options);
   const feeds::FeedContext context{clock_, sink_};
   for (std::size_t i = 0; i < config.feeds.size(); ++i) {
     if (per_feed[i].empty()) {

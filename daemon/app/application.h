@@ -30,6 +30,9 @@ class Application {
   Status reload(const config::Config& config);
   // Stops feeds, then detectors. Idempotent.
   void stop();
+  // The watchdog ping every pipeline built from now on gives from its detector loop (see
+  // AliveOptions). Call before start().
+  void set_alive(AliveOptions alive) { alive_ = std::move(alive); }
 
   // True once every exchange of the running config has delivered data. Any thread.
   bool ready() const;
@@ -47,6 +50,7 @@ class Application {
   Sink& sink_;
   mutable std::mutex mutex_;  // guards running_ against readers on the HTTP thread
   std::unique_ptr<Running> running_;
+  AliveOptions alive_;
 };
 
 }  // namespace tickguard::app

@@ -43,10 +43,24 @@ class Pipeline::Shard {
   // Steady-clock time of the last loop, in nanoseconds; 0 before start().
   std::int64_t last_beat() const { return last_beat_.load(std::memory_order_relaxed); }
 
+  // The first shard gives the pipeline's proof of life (see AliveOptions); `pipeline` outlives it.
+  void set_alive(const AliveOptions* alive, const Pipeline* pipeline) {
+    alive_ = alive;
+    pipeline_ = pipeline;
+  }
+
  private:
   void run() {
+    std::chrono::steady_clock::time_point last_alive{};
     while (running_.load(std::memory_order_relaxed)) {
       beat();
+      if (alive_ != nullptr) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_alive >= alive_->interval && pipeline_->heartbeat_age() < alive_->max_stall) {
+          alive_->on_alive();
+          last_alive = now;
+        }
+      }
       std::size_t handled = 0;
       for (auto& queue : queues_) {
         handled += queue->consume_all([this](const MarketEvent& event) { dispatch(event); });
@@ -75,6 +89,8 @@ class Pipeline::Shard {
   std::atomic<bool> running_{false};
   std::atomic<std::uint64_t> processed_{0};
   std::atomic<std::int64_t> last_beat_{0};
+  const AliveOptions* alive_ = nullptr;
+  const Pipeline* pipeline_ = nullptr;
   std::thread thread_;
 };
 
@@ -204,6 +220,7 @@ FeedListener& Pipeline::add_feed_port() {
 void Pipeline::start() {
   if (started_) return;
   started_ = true;
+  if (options_.alive.on_alive && !shards_.empty()) shards_.front()->set_alive(&options_.alive, this);
   for (auto& shard : shards_) shard->start();
 }
 

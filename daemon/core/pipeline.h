@@ -23,9 +23,20 @@
 
 namespace tickguard {
 
+// Proof of life for a service manager's watchdog, given from inside the detector loop: a timer
+// thread would keep pinging while the pipeline is stuck.
+struct AliveOptions {
+  // Called from the loop of the first detector thread at most every `interval` (and only while no
+  // detector thread has stalled for `max_stall`). Empty: never.
+  std::function<void()> on_alive{};
+  std::chrono::nanoseconds interval{0};
+  std::chrono::nanoseconds max_stall{std::chrono::seconds(10)};
+};
+
 struct PipelineOptions {
   std::size_t shards = 1;              // detector threads
   std::size_t queue_capacity = 16384;  // events per (feed, shard) queue
+  AliveOptions alive{};
 };
 
 // Makes one detector instance for an instrument. Built from a callable taking no arguments (most
