@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/text_escape.h"
 #include "daemon_process.h"
 
 extern char** environ;
@@ -291,33 +292,9 @@ WebDriverReply WebDriverSession::element_screenshot(const std::string& element_i
 WebDriverReply WebDriverSession::screenshot() { return screenshot_bytes(command("GET", "/screenshot", "")); }
 
 std::string json_quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  append_json_string(out, text);
+  return out;
 }
 
 std::optional<std::string> decode_base64(std::string_view text) {

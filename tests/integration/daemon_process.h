@@ -13,6 +13,17 @@
 
 namespace tickguard::testing {
 
+// A simulator config with anomalies every few seconds on 6 instruments (BTC, ETH, SOL on simex and
+// mockex), detectors warmed up at start: for tests that need anomalies soon.
+inline constexpr const char* kBusySimulatorConfig = R"toml(
+[[feed]]
+exchange = "simulator"
+symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT"]
+seed = 7
+anomaly_interval = "5s"
+warmup = "20m"
+)toml";
+
 // One sample of the text exposition format.
 struct Sample {
   std::string name;

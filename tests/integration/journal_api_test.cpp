@@ -16,16 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Anomalies every few seconds on 6 instruments, detectors warmed up at start.
-constexpr const char* kBusySimulator = R"toml(
-[[feed]]
-exchange = "simulator"
-symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT"]
-seed = 7
-anomaly_interval = "5s"
-warmup = "20m"
-)toml";
-
 // The ids the API lists (newest first), read with the largest page.
 std::vector<std::int64_t> journal_ids(const DaemonProcess& daemon) {
   std::vector<std::int64_t> ids;
@@ -55,7 +45,7 @@ std::vector<std::int64_t> wait_for_records(const DaemonProcess& daemon, std::siz
 
 TEST(JournalApi, RecordsSurviveKillNineAndRestartsAndIdsKeepIncreasing) {
   TempDir dir;
-  const auto config = dir.write("tickguard.toml", kBusySimulator);
+  const auto config = dir.write("tickguard.toml", kBusySimulatorConfig);
   const std::string state = (dir.path() / "state").string();
 
   std::vector<std::int64_t> before_kill;
@@ -96,7 +86,7 @@ TEST(JournalApi, RecordsSurviveKillNineAndRestartsAndIdsKeepIncreasing) {
 
 TEST(JournalApi, ServesRecordsStatsSymbolsAndFeedbackWithMetrics) {
   TempDir dir;
-  const auto config = dir.write("tickguard.toml", kBusySimulator);
+  const auto config = dir.write("tickguard.toml", kBusySimulatorConfig);
   DaemonProcess daemon({"--config", config.string()});
   ASSERT_TRUE(daemon.wait_until_serving("/-/healthy", 30s)) << daemon.stderr_text();
   const auto ids = wait_for_records(daemon, 1);

@@ -20,16 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-// Anomalies every few seconds on 6 instruments, detectors warmed up at start.
-constexpr const char* kBusySimulator = R"toml(
-[[feed]]
-exchange = "simulator"
-symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT"]
-seed = 7
-anomaly_interval = "5s"
-warmup = "20m"
-)toml";
-
 // The same market with no injected anomalies: an empty journal.
 constexpr const char* kQuietSimulator = R"toml(
 [[feed]]
@@ -211,7 +201,7 @@ TEST(LandingPage, ShowsInstrumentsAndPaintsJournalAndLiveAnomaliesInHeadlessChro
       << kChromiumBinary << ", " << kChromeDriverBinary << "), e.g. with scripts/install-deps.sh";
 
   TempDir dir;
-  DaemonProcess daemon({"--config", dir.write("busy.toml", kBusySimulator).string()});
+  DaemonProcess daemon({"--config", dir.write("busy.toml", kBusySimulatorConfig).string()});
   ASSERT_TRUE(daemon.wait_until_serving("/-/healthy", 30s)) << daemon.stderr_text();
   ASSERT_TRUE(wait_for_journal_records(daemon, 60s)) << daemon.stderr_text();
 

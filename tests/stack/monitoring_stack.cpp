@@ -172,30 +172,30 @@ scrape_configs:
 
 }  // namespace
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_dir,
+StackProcess::StackProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_dir,
                            const std::string& name)
     : out_(log_dir / (name + ".out")), err_(log_dir / (name + ".err")), pid_(spawn(argv, out_, err_)) {}
 
-ChildProcess::~ChildProcess() {
+StackProcess::~StackProcess() {
   if (!exit_code_) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
 }
 
-std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
+std::optional<int> StackProcess::wait_exit(std::chrono::milliseconds timeout) {
   if (!exit_code_) exit_code_ = wait_for(pid_, timeout);
   return exit_code_;
 }
 
-std::string ChildProcess::stdout_text() const { return read_text(out_); }
-std::string ChildProcess::stderr_text() const { return read_text(err_); }
+std::string StackProcess::stdout_text() const { return read_text(out_); }
+std::string StackProcess::stderr_text() const { return read_text(err_); }
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   TempDir dir;
   CommandResult result;
   {
-    ChildProcess process(argv, dir.path(), "command");
+    StackProcess process(argv, dir.path(), "command");
     result.exit_code = process.wait_exit(timeout).value_or(-1);
     result.out = process.stdout_text();
     result.err = process.stderr_text();

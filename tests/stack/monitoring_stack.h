@@ -24,13 +24,13 @@ using Labels = std::map<std::string, std::string>;
 
 // A child process with stdout/stderr in files; SIGKILLed (and reaped) at destruction, and by the
 // kernel if this test process dies first.
-class ChildProcess {
+class StackProcess {
  public:
-  ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_dir,
+  StackProcess(const std::vector<std::string>& argv, const std::filesystem::path& log_dir,
                const std::string& name);
-  ~ChildProcess();
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~StackProcess();
+  StackProcess(const StackProcess&) = delete;
+  StackProcess& operator=(const StackProcess&) = delete;
 
   // Exit code once it has exited within `timeout`, else nullopt (still running).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
@@ -107,7 +107,7 @@ class Alertmanager {
  private:
   TempDir dir_;
   int port_;
-  ChildProcess process_;
+  StackProcess process_;
 };
 
 class Prometheus {
@@ -140,7 +140,7 @@ class Prometheus {
  private:
   TempDir dir_;
   int port_;
-  ChildProcess process_;
+  StackProcess process_;
 };
 
 }  // namespace tickguard::testing
