@@ -182,7 +182,7 @@ class Pipeline::FeedPort final : public FeedListener {
 
 Pipeline::Pipeline(std::vector<Instrument> instruments, const std::vector<DetectorSpec>& detectors,
                    Sink& sink, PipelineOptions options)
-    : instruments_(std::move(instruments)), sink_(sink), options_(options) {
+    : instruments_(std::move(instruments)), sink_(sink), options_(std::move(options)) {
   if (options_.shards == 0) options_.shards = 1;
   std::vector<std::string> detector_names;
   detector_names.reserve(detectors.size());
