@@ -556,9 +556,11 @@ struct Journal::Impl {
     return Status::Ok();
   }
 
-  // Runs a SELECT of kColumns and appends every row to `out`.
-  Status select_records(const std::string& sql, const std::vector<Parameter>& parameters,
-                        std::vector<Record>& out) {
+  // Runs a SELECT on the reader connection and calls `on_row` with each row; `what` names the
+  // operation in errors.
+  template <typename OnRow>
+  Status select_rows(const std::string& sql, const std::vector<Parameter>& parameters, const char* what,
+                     OnRow on_row) {
     sqlite3_stmt* statement = nullptr;
     if (Status s = reader_statement(sql, statement); !s.ok()) return s;
     const ResetOnExit reset(statement);
@@ -566,24 +568,24 @@ struct Journal::Impl {
     for (;;) {
       const int rc = sqlite3_step(statement);
       if (rc == SQLITE_DONE) return Status::Ok();
-      if (rc != SQLITE_ROW) return sqlite_error(reader_db.get(), path, "query");
-      out.push_back(read_record(statement));
+      if (rc != SQLITE_ROW) return sqlite_error(reader_db.get(), path, what);
+      on_row(statement);
     }
+  }
+
+  // Runs a SELECT of kColumns and appends every row to `out`.
+  Status select_records(const std::string& sql, const std::vector<Parameter>& parameters,
+                        std::vector<Record>& out) {
+    return select_rows(sql, parameters, "query",
+                       [&out](sqlite3_stmt* statement) { out.push_back(read_record(statement)); });
   }
 
   // Runs a `SELECT key, count(*) ... GROUP BY key ORDER BY key`.
   Status select_counts(const std::string& sql, const std::vector<Parameter>& parameters,
                        std::vector<std::pair<std::string, std::int64_t>>& out) {
-    sqlite3_stmt* statement = nullptr;
-    if (Status s = reader_statement(sql, statement); !s.ok()) return s;
-    const ResetOnExit reset(statement);
-    bind_parameters(statement, parameters);
-    for (;;) {
-      const int rc = sqlite3_step(statement);
-      if (rc == SQLITE_DONE) return Status::Ok();
-      if (rc != SQLITE_ROW) return sqlite_error(reader_db.get(), path, "stats");
+    return select_rows(sql, parameters, "stats", [&out](sqlite3_stmt* statement) {
       out.emplace_back(column_text(statement, 0), sqlite3_column_int64(statement, 1));
-    }
+    });
   }
 
   Status get(std::int64_t id, Record& out) {

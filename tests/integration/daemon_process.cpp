@@ -21,14 +21,14 @@
 extern char** environ;
 
 namespace tickguard::testing {
-namespace {
-
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
 }
+
+namespace {
 
 // Spawns `argv` with stdout/stderr redirected to files and `environment` added to ours.
 pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out,

@@ -36,6 +36,9 @@ std::vector<Sample> parse_metrics(const std::string& text);
 double sum_of(const std::vector<Sample>& samples, const std::string& name,
               const std::map<std::string, std::string>& match = {});
 
+// The whole content of a file; empty if it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
 // A scratch directory removed at destruction.
 class TempDir {
  public:

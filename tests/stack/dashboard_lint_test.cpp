@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "daemon_process.h"
 #include "dashboard_model.h"
 
 namespace tickguard::testing {
@@ -15,13 +16,6 @@ namespace {
 const std::filesystem::path kDashboards = std::filesystem::path(TICKGUARD_SOURCE_DIR) / "dashboards";
 // Where the provisioning file tells Grafana to look; dashboards/README.md documents it.
 constexpr const char* kProvisionedPath = "/usr/share/tickguard/dashboards";
-
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::vector<Dashboard> load_all() {
   std::vector<std::filesystem::path> files;
@@ -136,13 +130,13 @@ TEST(DashboardLint, LinksPointAtExistingDashboards) {
 }
 
 TEST(DashboardLint, ProvisioningFilesNameTheDocumentedPath) {
-  const auto datasource = read_text(kDashboards / "provisioning" / "datasources" / "prometheus.yml");
+  const auto datasource = read_file(kDashboards / "provisioning" / "datasources" / "prometheus.yml");
   EXPECT_NE(datasource.find("type: prometheus"), std::string::npos) << datasource;
   EXPECT_NE(datasource.find("apiVersion: 1"), std::string::npos);
-  const auto provider = read_text(kDashboards / "provisioning" / "dashboards" / "tickguard.yml");
+  const auto provider = read_file(kDashboards / "provisioning" / "dashboards" / "tickguard.yml");
   EXPECT_NE(provider.find("type: file"), std::string::npos) << provider;
   EXPECT_NE(provider.find(std::string("path: ") + kProvisionedPath), std::string::npos) << provider;
-  const auto readme = read_text(kDashboards / "README.md");
+  const auto readme = read_file(kDashboards / "README.md");
   EXPECT_NE(readme.find(kProvisionedPath), std::string::npos) << "dashboards/README.md documents the path";
   for (const char* file : {"tickguard-overview.json", "tickguard-symbol.json", "tickguard-internals.json"}) {
     EXPECT_NE(readme.find(file), std::string::npos) << "dashboards/README.md describes " << file;

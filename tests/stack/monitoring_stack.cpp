@@ -16,13 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
 // fork + exec rather than posix_spawn: the child asks for SIGKILL when this process dies, so a
 // crashed test run leaves no Prometheus behind. Only async-signal-safe calls between fork and exec.
 pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& out,
@@ -188,8 +181,8 @@ std::optional<int> StackProcess::wait_exit(std::chrono::milliseconds timeout) {
   return exit_code_;
 }
 
-std::string StackProcess::stdout_text() const { return read_text(out_); }
-std::string StackProcess::stderr_text() const { return read_text(err_); }
+std::string StackProcess::stdout_text() const { return read_file(out_); }
+std::string StackProcess::stderr_text() const { return read_file(err_); }
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
   TempDir dir;
